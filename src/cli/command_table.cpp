@@ -1,0 +1,15 @@
+// The one table that registers every subcommand, in the order `--help`
+// lists them. Each command lives in its own cmd_<name>.cpp.
+#include "cli/command.h"
+
+namespace dbsync::cli {
+
+std::unique_ptr<Command> make_verify_command();
+
+std::vector<std::unique_ptr<Command>> make_commands() {
+  std::vector<std::unique_ptr<Command>> out;
+  out.push_back(make_verify_command());
+  return out;
+}
+
+}  // namespace dbsync::cli

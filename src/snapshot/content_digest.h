@@ -1,0 +1,40 @@
+// The root hash (DESIGN §2): a Merkle hash over collections and shards of
+// the records' content hashes `h`. Revs are left out on purpose: the digest
+// says whether two replicas hold the same data, and a database (which has no
+// revs) yields the same digest as a snapshot of the same records.
+//
+// Inside a shard the record hashes are combined by 128-bit addition with a
+// count (a multiset hash), so records can be fed in any order: a store can
+// stream rows as the database returns them. Above that, shard and collection
+// digests are hashed in order (docs/FORMAT.md gives the exact bytes).
+// Not thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include "util/hash.h"
+
+namespace dbsync {
+
+class ContentDigest {
+ public:
+  void add(const std::string& collection, uint32_t shard, const Digest128& record_hash);
+  // Makes an empty collection appear in the result.
+  void touch(const std::string& collection) { collections_[collection]; }
+
+  uint64_t record_count(const std::string& collection) const;
+  Digest128 collection_digest(const std::string& collection) const;
+  Digest128 root() const;
+  const auto& collections() const { return collections_; }
+
+ private:
+  struct ShardSum {
+    uint64_t count = 0;
+    uint64_t hi = 0, lo = 0;  // sum of record hashes mod 2^128
+  };
+  std::map<std::string, std::map<uint32_t, ShardSum>> collections_;
+};
+
+}  // namespace dbsync
