@@ -37,6 +37,15 @@ void append_canonical(std::string& out, const Value& value, NumberProfile profil
     case Kind::kNull: out += "null"; return;
     case Kind::kBool: out += value.as_bool() ? "true" : "false"; return;
     case Kind::kInt: {
+      // RFC 8785 reads every number as an IEEE double, so under kJcs an
+      // integer beyond +-2^53 is written as the double nearest to it. The
+      // dbsync profile never does that: int64 values stay exact.
+      constexpr int64_t kExactInDouble = int64_t{1} << 53;
+      if (profile == NumberProfile::kJcs &&
+          (value.as_int() > kExactInDouble || value.as_int() < -kExactInDouble)) {
+        append_double(out, static_cast<double>(value.as_int()), profile);
+        return;
+      }
       char buf[24];
       auto r = std::to_chars(buf, buf + sizeof buf, value.as_int());
       out.append(buf, r.ptr);

@@ -3,6 +3,11 @@
 // json/number_format.h prints them. Two equal Values always give the same
 // bytes; the record hash `h` is taken over these bytes.
 //
+// NumberProfile::kJcs gives RFC 8785 output exactly (used to check the
+// published vectors): integral doubles print without ".0", -0.0 as "0", and
+// integers beyond +-2^53 as the nearest double. docs/JSON.md lists the
+// differences of the default profile and why.
+//
 // Non-finite doubles (which JSON cannot hold) are written as Extended JSON
 // {"$numberDouble":"NaN"|"Infinity"|"-Infinity"}. Thread-safe.
 #pragma once

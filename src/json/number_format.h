@@ -13,7 +13,8 @@ namespace dbsync::json {
 
 enum class NumberProfile {
   kDbsync,  // the snapshot format: doubles always show '.' or an exponent
-  kJcs,     // RFC 8785 exactly, used to check the published test vectors
+  kJcs,     // RFC 8785 exactly (integers beyond +-2^53 too are printed as the
+            // double nearest to them), used to check the published vectors
 };
 
 // REQUIRES: std::isfinite(d).
