@@ -509,7 +509,9 @@ std::optional<Diagnosis> Checker::run() {
 
 }  // namespace
 
-std::optional<Diagnosis> diagnose(std::string_view text, const ParseLimits& limits) {
+std::optional<Diagnosis> diagnose(std::string_view text, const ParseLimits& requested) {
+  ParseLimits limits = requested;
+  limits.max_depth = std::min(limits.max_depth, kMaxSupportedDepth);
   return Checker(text, limits).run();
 }
 
