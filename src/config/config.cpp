@@ -2,9 +2,11 @@
 
 #include <toml++/toml.h>
 
+#include <optional>
 #include <sstream>
 
 #include "snapshot/key.h"
+#include "snapshot/layout.h"
 #include "util/file.h"
 
 namespace dbsync {
@@ -42,7 +44,9 @@ Status apply_table(const toml::table& table, CollectionConfig& cfg, const std::s
         return fail(ErrorCode::kUsage, where(file, node, key) + ": a key needs at least one field");
       cfg.key = *list;
     } else if (name == "shards") {
-      auto n = node.value<int64_t>();
+      // Strict: toml++'s value<int64_t>() would also take 256.0 or 1e3.
+      std::optional<int64_t> n;
+      if (node.is_integer()) n = node.as_integer()->get();
       if (!n || *n < 1 || *n > kMaxShards || !is_valid_shard_count(static_cast<uint32_t>(*n))) {
         return fail(ErrorCode::kUsage,
                     where(file, node, key) + ": shards must be a power of two from 1 to 4096");
@@ -70,7 +74,7 @@ Status apply_table(const toml::table& table, CollectionConfig& cfg, const std::s
                     where(file, node, key) + ": on_delete_conflict must be \"keep\" or \"delete\"");
     } else if (name == "timestamp_field") {
       auto s = node.value<std::string>();
-      if (!s) return fail(ErrorCode::kUsage, where(file, node, key) + ": expected a field name");
+      if (!s) return fail(ErrorCode::kUsage, where(file, node, key) + ": expected a field name (\"\": none)");
       cfg.timestamp_field = *s;
     } else if (name == "preserve") {
       auto list = string_list(node, file, key);
@@ -118,23 +122,27 @@ Result<Config> parse_config(std::string_view text, const std::string& file) {
   try {
     root = toml::parse(text, file);
   } catch (const toml::parse_error& e) {
-    return fail(ErrorCode::kUsage, "'" + file + "' line " + std::to_string(e.source().begin.line) + ": " +
-                                       std::string(e.description()));
+    std::string what(e.description());
+    if (!what.empty()) what[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(what[0])));
+    return fail(ErrorCode::kUsage,
+                "'" + file + "' line " + std::to_string(e.source().begin.line) + ": " + what);
   }
   Config cfg;
   for (const auto& [k, node] : root) {
     std::string name(k.str());
     if (name == "version") {
-      auto v = node.value<int64_t>();
-      if (!v || *v != 1)
+      if (!node.is_integer() || node.as_integer()->get() != 1)
         return fail(ErrorCode::kUsage, where(file, node, name) + ": this dbsync reads version 1");
       cfg.version = 1;
     } else if (name == "database") {
       auto s = node.value<std::string>();
       if (!s) return fail(ErrorCode::kUsage, where(file, node, name) + ": expected a URL string");
       cfg.database = *s;
-    } else if (name != "defaults" && name != "collections") {
-      return fail(ErrorCode::kUsage, where(file, node, name) + ": unknown setting");
+    } else if (name == "defaults" || name == "collections") {
+      if (!node.is_table()) return fail(ErrorCode::kUsage, where(file, node, name) + ": expected a table");
+    } else {
+      return fail(ErrorCode::kUsage, where(file, node, name) + ": unknown setting",
+                  "see docs/CONFIG.md for the settings dbsync.toml takes");
     }
   }
   if (const toml::table* defaults = root["defaults"].as_table()) {
@@ -147,6 +155,11 @@ Result<Config> parse_config(std::string_view text, const std::string& file) {
       std::string name(k.str());
       if (t == nullptr)
         return fail(ErrorCode::kUsage, where(file, node, "collections." + name) + ": expected a table");
+      if (auto st = check_collection_name(name); !st) {
+        Error e = std::move(st.error()).context(where(file, node, "collections." + name));
+        e.code = ErrorCode::kUsage;
+        return std::unexpected(std::move(e));
+      }
       CollectionConfig cc = cfg.defaults;
       if (auto st = apply_table(*t, cc, file, "collections." + name); !st) return std::unexpected(st.error());
       cfg.collections[name] = cc;
@@ -165,13 +178,25 @@ Result<Config> load_config(const std::filesystem::path& repo) {
 }
 
 namespace {
+// A TOML key: bare when it can be, else a quoted string.
+std::string toml_key(const std::string& name) {
+  bool bare = !name.empty();
+  for (char c : name) {
+    if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-'))
+      bare = false;
+  }
+  if (bare) return name;
+  std::ostringstream out;
+  out << toml::value<std::string>(name);
+  return out.str();
+}
 void render_list(std::ostringstream& out, const std::vector<std::string>& list) {
   out << '[';
   for (size_t i = 0; i < list.size(); ++i) out << (i ? ", " : "") << toml::value<std::string>(list[i]);
   out << ']';
 }
-void render_collection(std::ostringstream& out, const CollectionConfig& c, bool with_key) {
-  if (with_key && !c.key.empty()) {
+void render_collection(std::ostringstream& out, const CollectionConfig& c) {
+  if (!c.key.empty()) {
     out << "key = ";
     render_list(out, c.key);
     out << '\n';
@@ -203,10 +228,10 @@ std::string render_config(const Config& config) {
   out << "version = 1\n";
   if (!config.database.empty()) out << "database = " << toml::value<std::string>(config.database) << '\n';
   out << "\n[defaults]\n";
-  render_collection(out, config.defaults, false);
+  render_collection(out, config.defaults);
   for (const auto& [name, c] : config.collections) {
-    out << "\n[collections." << toml::value<std::string>(name) << "]\n";
-    render_collection(out, c, true);
+    out << "\n[collections." << toml_key(name) << "]\n";
+    render_collection(out, c);
   }
   return out.str();
 }

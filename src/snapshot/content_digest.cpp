@@ -21,6 +21,19 @@ void ContentDigest::add(const std::string& collection, uint32_t shard, const Dig
   ++s.count;
 }
 
+void ContentDigest::merge(const ContentDigest& other) {
+  for (const auto& [name, shards] : other.collections_) {
+    auto& mine = collections_[name];
+    for (const auto& [shard, sum] : shards) {
+      ShardSum& s = mine[shard];
+      uint64_t new_lo = s.lo + sum.lo;
+      s.hi += sum.hi + (new_lo < s.lo ? 1 : 0);
+      s.lo = new_lo;
+      s.count += sum.count;
+    }
+  }
+}
+
 uint64_t ContentDigest::record_count(const std::string& collection) const {
   auto it = collections_.find(collection);
   if (it == collections_.end()) return 0;

@@ -21,6 +21,9 @@ namespace dbsync {
 class ContentDigest {
  public:
   void add(const std::string& collection, uint32_t shard, const Digest128& record_hash);
+  // Adds every record another digest holds (e.g. one built by another
+  // thread over other shards); the result is as if all were added here.
+  void merge(const ContentDigest& other);
   // Makes an empty collection appear in the result.
   void touch(const std::string& collection) { collections_[collection]; }
 

@@ -22,6 +22,28 @@ Result<std::string> key_encoding(const json::Value& doc, const std::vector<std::
   return out;
 }
 
+Status key_encoding_from_members(std::string& out, const std::vector<DocMember>& members,
+                                 const std::vector<std::string>& key_fields) {
+  out.assign(1, '[');
+  for (size_t i = 0; i < key_fields.size(); ++i) {
+    const DocMember* found = nullptr;
+    for (const DocMember& m : members) {
+      if (m.has_name(key_fields[i])) {
+        found = &m;
+        break;
+      }
+    }
+    if (found == nullptr) {
+      return fail(ErrorCode::kBadInput,
+                  "field '" + key_fields[i] + "': key field is missing from the record");
+    }
+    if (i > 0) out += ',';
+    out += found->value;
+  }
+  out += ']';
+  return {};
+}
+
 bool is_valid_shard_count(uint32_t n) { return n >= 1 && n <= kMaxShards && (n & (n - 1)) == 0; }
 
 uint32_t shard_of(std::string_view key_encoding, uint32_t shard_count) {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "json/value.h"
+#include "snapshot/canonical_check.h"
 #include "util/error.h"
 
 namespace dbsync {
@@ -19,6 +20,12 @@ inline constexpr uint32_t kMaxShards = 4096;
 
 // Fails (kBadInput) when a key field is missing from the document.
 Result<std::string> key_encoding(const json::Value& doc, const std::vector<std::string>& key_fields);
+
+// The same from the top-level members of a checked canonical document
+// (snapshot/record_line.h check_record_line), without parsing it: replaces
+// `out` with the encoding. Gives the same bytes as key_encoding().
+Status key_encoding_from_members(std::string& out, const std::vector<DocMember>& members,
+                                 const std::vector<std::string>& key_fields);
 
 // REQUIRES: is_valid_shard_count(shard_count).
 uint32_t shard_of(std::string_view key_encoding, uint32_t shard_count);

@@ -49,38 +49,50 @@ std::string Rev::to_string() const {
   return buf + replica;
 }
 
-Result<Rev> parse_rev(std::string_view s) {
-  auto bad = [&](const std::string& why) {
-    return fail(ErrorCode::kBadInput, "malformed rev '" + std::string(s.substr(0, 80)) + "': " + why,
-                "a rev looks like 2026-01-15T10:30:45.123Z-0000-asset1");
-  };
-  if (s.size() < kTimeLen + 7) return bad("too short");
+namespace {
+
+// Checks a rev; returns nullptr when valid (filling `out` if given), else
+// what is wrong. Allocates only to fill `out`, so is_valid_rev() is cheap.
+const char* check_rev(std::string_view s, Rev* out) {
+  if (s.size() < kTimeLen + 7) return "too short";
   int y, mo, d, h, mi, sec, ms;
   if (!digits(s, 0, 4, y) || s[4] != '-' || !digits(s, 5, 2, mo) || s[7] != '-' || !digits(s, 8, 2, d) ||
       s[10] != 'T' || !digits(s, 11, 2, h) || s[13] != ':' || !digits(s, 14, 2, mi) || s[16] != ':' ||
       !digits(s, 17, 2, sec) || s[19] != '.' || !digits(s, 20, 3, ms) || s[23] != 'Z') {
-    return bad("time is not YYYY-MM-DDTHH:MM:SS.mmmZ");
+    return "time is not YYYY-MM-DDTHH:MM:SS.mmmZ";
   }
   using namespace std::chrono;
   year_month_day ymd{year{y}, month{static_cast<unsigned>(mo)}, day{static_cast<unsigned>(d)}};
-  if (!ymd.ok() || h > 23 || mi > 59 || sec > 59) return bad("time is out of range");
-  if (s[24] != '-' || s[29] != '-') return bad("counter is not 4 hex digits between dashes");
+  if (!ymd.ok() || h > 23 || mi > 59 || sec > 59) return "time is out of range";
+  if (s[24] != '-' || s[29] != '-') return "counter is not 4 hex digits between dashes";
   uint32_t counter = 0;
   for (size_t i = 25; i < 29; ++i) {
     int v = hex_digit(s[i]);
-    if (v < 0) return bad("counter is not 4 lowercase hex digits");
+    if (v < 0) return "counter is not 4 lowercase hex digits";
     counter = counter << 4 | static_cast<uint32_t>(v);
   }
   std::string_view replica = s.substr(30);
-  if (!is_valid_replica_id(replica)) return bad("replica id is not 1-64 of [A-Za-z0-9._-]");
+  if (!is_valid_replica_id(replica)) return "replica id is not 1-64 of [A-Za-z0-9._-]";
+  if (out != nullptr) {
+    out->millis =
+        (sys_days{ymd}.time_since_epoch() + hours{h} + minutes{mi} + seconds{sec} + milliseconds{ms}).count();
+    out->counter = counter;
+    out->replica = std::string(replica);
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+Result<Rev> parse_rev(std::string_view s) {
   Rev rev;
-  rev.millis =
-      (sys_days{ymd}.time_since_epoch() + hours{h} + minutes{mi} + seconds{sec} + milliseconds{ms}).count();
-  rev.counter = counter;
-  rev.replica = std::string(replica);
+  if (const char* why = check_rev(s, &rev)) {
+    return fail(ErrorCode::kBadInput, "malformed rev '" + std::string(s.substr(0, 80)) + "': " + why,
+                "a rev looks like 2026-01-15T10:30:45.123Z-0000-asset1");
+  }
   return rev;
 }
 
-bool is_valid_rev(std::string_view s) { return parse_rev(s).has_value(); }
+bool is_valid_rev(std::string_view s) { return check_rev(s, nullptr) == nullptr; }
 
 }  // namespace dbsync
