@@ -1,0 +1,160 @@
+#include "store/sqlite/sqlite_table.h"
+
+#include <algorithm>
+
+#include "json/canonical.h"
+#include "store/sql_ident.h"
+#include "store/sqlite/sqlite_value.h"
+
+namespace dbsync {
+namespace {
+
+std::string column_list(const std::vector<std::string>& names) {
+  std::string out;
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (i) out += ", ";
+    append_quoted_ident(out, names[i]);
+  }
+  return out;
+}
+
+std::string key_where(const std::vector<std::string>& key, int first) {
+  std::string out;
+  for (size_t i = 0; i < key.size(); ++i) {
+    if (i) out += " AND ";
+    append_quoted_ident(out, key[i]);
+    out += " IS ?" + std::to_string(first + static_cast<int>(i));
+  }
+  return out;
+}
+
+Result<SqliteStmt*> prepared(std::optional<SqliteStmt>& slot, SqliteDb& db, const std::string& sql) {
+  if (!slot) {
+    auto stmt = db.prepare(sql);
+    if (!stmt) return std::unexpected(stmt.error());
+    slot.emplace(std::move(*stmt));
+  }
+  return &*slot;
+}
+
+}  // namespace
+
+RowEncoder::RowEncoder(const std::vector<std::string>& names, std::vector<size_t> key_pos)
+    : key_pos_(std::move(key_pos)), spans_(names.size()) {
+  for (size_t i = 0; i < names.size(); ++i) {
+    std::string p = i == 0 ? "{" : ",";
+    json::append_string_literal(p, names[i]);
+    p += ':';
+    prefixes_.push_back(std::move(p));
+  }
+}
+
+void RowEncoder::encode(sqlite3_stmt* stmt, std::string& doc, std::string* key, int first) {
+  doc.clear();
+  if (prefixes_.empty()) doc += '{';
+  for (size_t j = 0; j < prefixes_.size(); ++j) {
+    doc += prefixes_[j];
+    size_t start = doc.size();
+    append_sqlite_column(doc, stmt, first + static_cast<int>(j));
+    spans_[j] = {start, doc.size()};
+  }
+  doc += '}';
+  if (key == nullptr) return;
+  key->assign(1, '[');
+  for (size_t i = 0; i < key_pos_.size(); ++i) {
+    if (i) *key += ',';
+    auto [s, e] = spans_[key_pos_[i]];
+    key->append(doc, s, e - s);
+  }
+  *key += ']';
+}
+
+Result<SqliteTableState> SqliteTableState::make(SqliteTable table, const std::vector<std::string>& key) {
+  SqliteTableState s;
+  s.key_ = key;
+  bool natural = key != table.primary_key;
+  if (natural && !table.rowid_alias.empty() &&
+      std::find(key.begin(), key.end(), table.rowid_alias) == key.end()) {
+    s.local_.push_back(table.rowid_alias);
+  }
+  for (const auto& c : table.columns) {
+    if (!c.readable() || std::find(s.local_.begin(), s.local_.end(), c.name) != s.local_.end()) continue;
+    s.doc_columns_.push_back(c.name);
+  }
+  std::sort(s.doc_columns_.begin(), s.doc_columns_.end(),
+            [](const std::string& a, const std::string& b) { return json::jcs_key_compare(a, b) < 0; });
+  for (const auto& name : s.doc_columns_) {
+    if (table.column(name)->writable()) s.write_columns_.push_back(name);
+  }
+  std::vector<size_t> key_pos;
+  for (const auto& k : key) {
+    auto it = std::find(s.doc_columns_.begin(), s.doc_columns_.end(), k);
+    if (it == s.doc_columns_.end()) {
+      return fail(ErrorCode::kUsage, "key field '" + k + "' is not a column of table '" + table.name + "'",
+                  "fix `key` for '" + table.name + "' in dbsync.toml");
+    }
+    key_pos.push_back(static_cast<size_t>(it - s.doc_columns_.begin()));
+  }
+  s.encoder_ = RowEncoder(s.doc_columns_, std::move(key_pos));
+  s.table_ = std::move(table);
+  return s;
+}
+
+Result<SqliteStmt*> SqliteTableState::select_all(SqliteDb& db) {
+  return prepared(select_all_, db,
+                  "SELECT " + column_list(doc_columns_) + " FROM main." + quote_ident(table_.name));
+}
+
+Result<SqliteStmt*> SqliteTableState::lookup(SqliteDb& db) {
+  return prepared(lookup_, db,
+                  "SELECT " + column_list(doc_columns_) + " FROM main." + quote_ident(table_.name) +
+                      " WHERE " + key_where(key_, 1));
+}
+
+Result<SqliteStmt*> SqliteTableState::insert(SqliteDb& db) {
+  std::string params;
+  for (size_t i = 0; i < write_columns_.size(); ++i) params += i ? ", ?" : "?";
+  return prepared(insert_, db,
+                  "INSERT INTO main." + quote_ident(table_.name) + " (" + column_list(write_columns_) +
+                      ") VALUES (" + params + ")");
+}
+
+Result<SqliteStmt*> SqliteTableState::update(SqliteDb& db) {
+  std::string set;
+  for (size_t i = 0; i < write_columns_.size(); ++i) {
+    if (i) set += ", ";
+    append_quoted_ident(set, write_columns_[i]);
+    set += " = ?" + std::to_string(i + 1);
+  }
+  return prepared(update_, db,
+                  "UPDATE main." + quote_ident(table_.name) + " SET " + set + " WHERE " +
+                      key_where(key_, static_cast<int>(write_columns_.size()) + 1));
+}
+
+Result<SqliteStmt*> SqliteTableState::remove(SqliteDb& db) {
+  return prepared(remove_, db,
+                  "DELETE FROM main." + quote_ident(table_.name) + " WHERE " + key_where(key_, 1));
+}
+
+Status SqliteTableState::bind_key(SqliteStmt& stmt, const json::Array& values, int first) {
+  for (size_t i = 0; i < values.size() && i < key_.size(); ++i) {
+    if (auto st = bind_json_value(stmt.handle(), first + static_cast<int>(i), values[i], key_[i]); !st)
+      return st;
+  }
+  return {};
+}
+
+Status SqliteTableState::bind_doc(SqliteStmt& stmt, const json::Value& doc, int first) {
+  for (size_t i = 0; i < write_columns_.size(); ++i) {
+    const json::Value* v = doc.find(write_columns_[i]);
+    static const json::Value kNull;
+    if (auto st =
+            bind_json_value(stmt.handle(), first + static_cast<int>(i), v ? *v : kNull, write_columns_[i]);
+        !st) {
+      return st;
+    }
+  }
+  return {};
+}
+
+}  // namespace dbsync

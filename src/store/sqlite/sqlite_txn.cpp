@@ -1,0 +1,339 @@
+#include "store/sqlite/sqlite_txn.h"
+
+#include <map>
+#include <set>
+
+#include "json/canonical.h"
+#include "snapshot/layout.h"
+#include "store/sql_ident.h"
+#include "store/sqlite/sqlite_schema.h"
+#include "store/sqlite/sqlite_table.h"
+#include "store/sqlite/sqlite_value.h"
+
+namespace dbsync {
+namespace {
+
+Error at_key(Error e, const std::string& table, std::string_view key) {
+  return std::move(e).context("table '" + table + "' key " + std::string(key.substr(0, 200)));
+}
+
+class SqliteTxn : public StoreTxn {
+ public:
+  SqliteTxn(SqliteDb& db, TxnMode mode) : db_(db), mode_(mode) {}
+
+  ~SqliteTxn() override {
+    if (!done_) sqlite3_exec(db_.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+  }
+
+  Result<Catalog> catalog(const Config& config) override {
+    auto tables = list_sqlite_tables(db_);
+    if (!tables) return std::unexpected(tables.error());
+    Catalog out;
+    for (const auto& entry : *tables) {
+      if (entry.type == "shadow" || entry.type == "view") continue;
+      if (entry.type != "table") {
+        out.skipped.push_back({entry.name, "a " + entry.type + " table holds no data of its own"});
+        continue;
+      }
+      if (!is_plain_collection_name(entry.name)) {
+        out.skipped.push_back(
+            {entry.name,
+             "the name is not a plain collection name (1-128 of [A-Za-z0-9_.-], not starting with "
+             "'.' or '-')"});
+        continue;
+      }
+      auto state = table_state(entry.name, config.collection(entry.name).key);
+      if (!state) return std::unexpected(state.error());
+      if (*state == nullptr) {
+        out.skipped.push_back({entry.name, "no PRIMARY KEY; set `key` under [collections." + entry.name +
+                                               "] in dbsync.toml to sync it"});
+        continue;
+      }
+      CollectionInfo info;
+      info.name = entry.name;
+      info.schema.key = key_of((*state)->table(), config.collection(entry.name).key);
+      json::Array key;
+      for (const auto& k : info.schema.key) key.emplace_back(k);
+      info.schema.detail =
+          json::make_object({{"key", json::Value(std::move(key))},
+                             {"sqlite", sqlite_schema_detail((*state)->table(), (*state)->local())}});
+      out.collections.push_back(std::move(info));
+    }
+    return out;
+  }
+
+  Status scan(const CollectionInfo& info, const RecordSink& sink) override {
+    auto state = require_state(info);
+    if (!state) return std::unexpected(state.error());
+    auto stmt = (*state)->select_all(db_);
+    if (!stmt) return std::unexpected(stmt.error());
+    std::string doc, key;
+    Status result;
+    for (;;) {
+      auto more = (*stmt)->step();
+      if (!more) {
+        result = std::unexpected(more.error());
+        break;
+      }
+      if (!*more) break;
+      (*state)->encoder().encode((*stmt)->handle(), doc, &key);
+      if (auto st = sink(key, doc); !st) {
+        result = st;
+        break;
+      }
+    }
+    (*stmt)->reset();
+    return result;
+  }
+
+  Status lookup(const CollectionInfo& info, const std::vector<KeyRef>& keys,
+                const LookupSink& sink) override {
+    auto state = require_state(info);
+    if (!state) return std::unexpected(state.error());
+    auto stmt = (*state)->lookup(db_);
+    if (!stmt) return std::unexpected(stmt.error());
+    std::string doc;
+    for (size_t i = 0; i < keys.size(); ++i) {
+      SqliteStmt& s = **stmt;
+      if (auto st = (*state)->bind_key(s, keys[i].values, 1); !st) {
+        s.reset();
+        return std::unexpected(at_key(st.error(), info.name, keys[i].encoding));
+      }
+      auto row = s.step();
+      if (row && *row) {
+        (*state)->encoder().encode(s.handle(), doc, nullptr);
+        row = s.step();
+        if (row && *row) {
+          s.reset();
+          return fail(ErrorCode::kBadInput,
+                      "table '" + info.name + "' has more than one row with key " + keys[i].encoding,
+                      "a `key` in dbsync.toml must be unique; add a UNIQUE index or choose other fields");
+        }
+        if (row) {
+          s.reset();
+          if (auto st = sink(i, doc); !st) return st;
+          continue;
+        }
+      }
+      s.reset();
+      if (!row) return std::unexpected(row.error());
+    }
+    return {};
+  }
+
+  Result<std::string> preview(const CollectionInfo& info, const json::Value& doc) override {
+    auto state = require_state(info);
+    if (!state) return std::unexpected(state.error());
+    const SqliteTable& t = (*state)->table();
+    std::string temp = "dbsync_preview_" + std::to_string(preview_tables_.size());
+    auto it = preview_tables_.find(t.name);
+    if (it == preview_tables_.end()) {
+      std::string ddl = "CREATE TEMP TABLE " + quote_ident(temp) + " (";
+      bool first = true;
+      for (const auto& name : (*state)->doc_columns()) {
+        if (!first) ddl += ", ";
+        first = false;
+        append_quoted_ident(ddl, name);
+        const SqliteColumn* c = t.column(name);
+        if (c->writable() && !c->type.empty()) ddl += " " + c->type;
+      }
+      ddl += ")";
+      if (auto st = db_.exec(ddl); !st) return std::unexpected(st.error());
+      it = preview_tables_.emplace(t.name, temp).first;
+    } else {
+      temp = it->second;
+    }
+    // Generated columns read back what the document says: their expression
+    // is not copied, so the preview treats them as plain columns.
+    std::string cols, params;
+    for (size_t i = 0; i < (*state)->doc_columns().size(); ++i) {
+      if (i) cols += ", ", params += ", ";
+      append_quoted_ident(cols, (*state)->doc_columns()[i]);
+      params += "?";
+    }
+    auto ins =
+        db_.prepare("INSERT INTO temp." + quote_ident(temp) + " (" + cols + ") VALUES (" + params + ")");
+    if (!ins) return std::unexpected(ins.error());
+    for (size_t i = 0; i < (*state)->doc_columns().size(); ++i) {
+      const std::string& name = (*state)->doc_columns()[i];
+      static const json::Value kNull;
+      const json::Value* v = doc.find(name);
+      if (auto st = bind_json_value(ins->handle(), static_cast<int>(i) + 1, v ? *v : kNull, name); !st)
+        return std::unexpected(st.error());
+    }
+    if (auto st = ins->run(); !st) return std::unexpected(st.error());
+    auto sel = db_.prepare("SELECT " + cols + " FROM temp." + quote_ident(temp));
+    if (!sel) return std::unexpected(sel.error());
+    auto row = sel->step();
+    if (!row) return std::unexpected(row.error());
+    std::string out;
+    if (*row) (*state)->encoder().encode(sel->handle(), out, nullptr);
+    sel->reset();
+    if (auto st = db_.exec("DELETE FROM temp." + quote_ident(temp)); !st) return std::unexpected(st.error());
+    return out;
+  }
+
+  Status create_collection(const CollectionInfo& info, const std::vector<std::string>& fields) override {
+    if (auto st = check_collection_name(info.name); !st) return st;
+    auto existing = read_sqlite_table(db_, info.name);
+    if (!existing) return std::unexpected(existing.error());
+    if (*existing) return {};
+    std::string label = std::string(kSnapshotDirName) + "/" + info.name + "/" + kSchemaFileName;
+    auto statements =
+        sqlite_create_statements(info.name, info.schema.detail, info.schema.key, fields, label, warnings_);
+    if (!statements) return std::unexpected(statements.error());
+    for (const auto& sql : *statements) {
+      if (auto st = db_.exec(sql); !st)
+        return std::unexpected(std::move(st.error()).context("'" + label + "'"));
+    }
+    tables_.erase(info.name);
+    return {};
+  }
+
+  Status apply(const CollectionInfo& info, const std::vector<Change>& changes) override {
+    if (auto st = add_missing_columns(info, changes); !st) return st;
+    auto state = require_state(info);
+    if (!state) return std::unexpected(state.error());
+    SqliteTableState& s = **state;
+    int nwrite = static_cast<int>(s.write_columns().size());
+    for (const Change& c : changes) {
+      Result<SqliteStmt*> stmt = c.op == Change::Op::kDelete   ? s.remove(db_)
+                                 : c.op == Change::Op::kInsert ? s.insert(db_)
+                                                               : s.update(db_);
+      if (!stmt) return std::unexpected(stmt.error());
+      SqliteStmt& st = **stmt;
+      Status bound;
+      if (c.op == Change::Op::kDelete) {
+        bound = s.bind_key(st, c.key.values, 1);
+      } else {
+        bound = s.bind_doc(st, *c.doc, 1);
+        if (bound && c.op == Change::Op::kUpdate) bound = s.bind_key(st, c.key.values, nwrite + 1);
+      }
+      if (!bound) {
+        st.reset();
+        return std::unexpected(at_key(bound.error(), info.name, c.key.encoding));
+      }
+      if (auto r = st.run(); !r) return std::unexpected(at_key(r.error(), info.name, c.key.encoding));
+      if (c.op != Change::Op::kInsert && sqlite3_changes(db_.handle()) != 1) {
+        return std::unexpected(at_key(
+            Error(ErrorCode::kInternal,
+                  "expected to change one row, changed " + std::to_string(sqlite3_changes(db_.handle()))),
+            info.name, c.key.encoding));
+      }
+    }
+    return {};
+  }
+
+  std::vector<std::string> take_warnings() override { return std::exchange(warnings_, {}); }
+
+  Status commit() override {
+    if (done_) return fail(ErrorCode::kInternal, "transaction already finished");
+    if (auto st = db_.exec("COMMIT"); !st) return st;
+    done_ = true;
+    return {};
+  }
+
+  Status start() {
+    auto st = db_.exec(mode_ == TxnMode::kWrite ? "BEGIN IMMEDIATE" : "BEGIN");
+    if (!st) done_ = true;  // nothing to roll back
+    return st;
+  }
+
+ private:
+  static std::vector<std::string> key_of(const SqliteTable& t, const std::vector<std::string>& configured) {
+    return configured.empty() ? t.primary_key : configured;
+  }
+
+  // The cached state of a table for `key` (the configured key, or empty for
+  // the primary key); nullptr when the table has no usable key. Fails when
+  // the table does not exist.
+  Result<SqliteTableState*> table_state(const std::string& name, const std::vector<std::string>& configured) {
+    auto it = tables_.find(name);
+    if (it != tables_.end() && (configured.empty() || it->second->first == configured)) {
+      return it->second->second.get();
+    }
+    auto table = read_sqlite_table(db_, name);
+    if (!table) return std::unexpected(table.error());
+    if (!*table) {
+      return fail(ErrorCode::kUnavailable,
+                  "no table '" + name + "' in SQLite database '" + db_.label() + "'");
+    }
+    std::vector<std::string> key = key_of(**table, configured);
+    if (key.empty()) return nullptr;
+    auto state = SqliteTableState::make(std::move(**table), key);
+    if (!state) return std::unexpected(state.error());
+    auto entry = std::make_unique<std::pair<std::vector<std::string>, std::unique_ptr<SqliteTableState>>>(
+        key, std::make_unique<SqliteTableState>(std::move(*state)));
+    SqliteTableState* raw = entry->second.get();
+    tables_[name] = std::move(entry);
+    return raw;
+  }
+
+  Result<SqliteTableState*> require_state(const CollectionInfo& info) {
+    auto state = table_state(info.name, info.schema.key);
+    if (!state) return state;
+    if (*state == nullptr) return fail(ErrorCode::kInternal, "table '" + info.name + "' has no key");
+    return state;
+  }
+
+  // ALTER TABLE ADD COLUMN for fields the records carry and the table lacks,
+  // typed as schema.json says when it lists them: data is never dropped.
+  Status add_missing_columns(const CollectionInfo& info, const std::vector<Change>& changes) {
+    auto state = require_state(info);
+    if (!state) return std::unexpected(state.error());
+    const SqliteTableState& s = **state;
+    std::set<std::string> missing;
+    for (const Change& c : changes) {
+      if (c.doc == nullptr || !c.doc->is_object()) continue;
+      for (const auto& [field, value] : c.doc->as_object()) {
+        if (s.table().column(field) == nullptr && !missing.count(field)) {
+          if (auto st = check_sql_ident(field, "field"); !st)
+            return std::unexpected(at_key(st.error(), info.name, c.key.encoding));
+          missing.insert(field);
+        }
+      }
+    }
+    if (missing.empty()) return {};
+    std::map<std::string, std::string> types;
+    if (const json::Value* sqlite = info.schema.detail.find("sqlite")) {
+      if (const json::Value* cols = sqlite->find("columns"); cols && cols->is_array()) {
+        for (const auto& c : cols->as_array()) {
+          const json::Value* n = c.find("name");
+          const json::Value* t = c.find("type");
+          if (n && n->is_string() && t && t->is_string() && is_safe_sql_type(t->as_string()))
+            types[n->as_string()] = t->as_string();
+        }
+      }
+    }
+    for (const auto& field : missing) {
+      std::string sql = "ALTER TABLE main." + quote_ident(info.name) + " ADD COLUMN " + quote_ident(field);
+      if (auto t = types.find(field); t != types.end() && !t->second.empty()) sql += " " + t->second;
+      if (auto st = db_.exec(sql); !st) return st;
+      warnings_.push_back("table '" + info.name + "': added column '" + field +
+                          "' that the snapshot's records use");
+    }
+    tables_.erase(info.name);
+    return {};
+  }
+
+  SqliteDb& db_;
+  TxnMode mode_;
+  bool done_ = false;
+  std::map<std::string,
+           std::unique_ptr<std::pair<std::vector<std::string>, std::unique_ptr<SqliteTableState>>>>
+      tables_;
+  std::map<std::string, std::string> preview_tables_;
+  std::vector<std::string> warnings_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<StoreTxn>> begin_sqlite_txn(SqliteDb& db, TxnMode mode) {
+  auto txn = std::make_unique<SqliteTxn>(db, mode);
+  if (auto st = txn->start(); !st) {
+    return std::unexpected(st.error());
+  }
+  return std::unique_ptr<StoreTxn>(std::move(txn));
+}
+
+}  // namespace dbsync

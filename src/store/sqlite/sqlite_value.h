@@ -1,0 +1,35 @@
+// How SQLite values map to JSON (docs/STORES.md, "SQLite types"):
+//   INTEGER -> integer (full int64)
+//   REAL    -> floating-point number (bit-identical; 1.0 stays 1.0);
+//              ±Infinity as {"$numberDouble": "Infinity"}
+//   TEXT    -> string; TEXT that is not valid UTF-8 (SQLite does not check)
+//              -> {"$binary": {"base64": …, "subType": "80"}}, so its bytes
+//              survive instead of being mangled
+//   BLOB    -> {"$binary": {"base64": …, "subType": "00"}}
+//   NULL    -> null
+// Writing goes the other way; JSON values SQLite has no type for are
+// normalised: booleans to 1/0, $numberLong/$numberInt to INTEGER,
+// $numberDouble to REAL (NaN reads back as NULL), other $binary subtypes to
+// BLOB, other objects and arrays to their canonical JSON text.
+// Pure functions, thread-safe.
+#pragma once
+
+#include <sqlite3.h>
+
+#include <string>
+
+#include "json/value.h"
+#include "util/error.h"
+
+namespace dbsync {
+
+inline constexpr const char* kInvalidUtf8TextSubtype = "80";
+
+// Appends the canonical JSON of column `col` of the current row of `stmt`.
+void append_sqlite_column(std::string& out, sqlite3_stmt* stmt, int col);
+
+// Binds `value` to parameter `index` (1-based). kBadInput for a malformed
+// $binary; `field` names the field in that error.
+Status bind_json_value(sqlite3_stmt* stmt, int index, const json::Value& value, std::string_view field);
+
+}  // namespace dbsync

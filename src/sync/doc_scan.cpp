@@ -1,0 +1,90 @@
+#include "sync/doc_scan.h"
+
+#include "json/canonical.h"
+
+namespace dbsync {
+namespace {
+
+size_t skip_string(std::string_view t, size_t pos) {
+  // t[pos] == '"'
+  for (size_t i = pos + 1; i < t.size(); ++i) {
+    if (t[i] == '\\') {
+      ++i;
+    } else if (t[i] == '"') {
+      return i + 1;
+    }
+  }
+  return std::string_view::npos;
+}
+
+}  // namespace
+
+size_t skip_json_value(std::string_view t, size_t pos) {
+  if (pos >= t.size()) return std::string_view::npos;
+  char c = t[pos];
+  if (c == '"') return skip_string(t, pos);
+  if (c == '{' || c == '[') {
+    int depth = 0;
+    for (size_t i = pos; i < t.size(); ++i) {
+      char d = t[i];
+      if (d == '"') {
+        size_t e = skip_string(t, i);
+        if (e == std::string_view::npos) return e;
+        i = e - 1;
+      } else if (d == '{' || d == '[') {
+        ++depth;
+      } else if (d == '}' || d == ']') {
+        if (--depth == 0) return i + 1;
+      }
+    }
+    return std::string_view::npos;
+  }
+  size_t i = pos;
+  while (i < t.size() && t[i] != ',' && t[i] != '}' && t[i] != ']') ++i;
+  return i > pos ? i : std::string_view::npos;
+}
+
+KeyScanner::KeyScanner(const std::vector<std::string>& key_fields) {
+  for (const auto& f : key_fields) {
+    std::string lit;
+    json::append_string_literal(lit, f);
+    literals_.push_back(std::move(lit));
+  }
+}
+
+bool KeyScanner::scan(std::string_view doc, std::string& out) const {
+  thread_local std::vector<std::string_view> found;
+  found.assign(literals_.size(), std::string_view());
+  size_t missing = literals_.size();
+  if (doc.size() < 2 || doc[0] != '{') return false;
+  size_t i = 1;
+  if (doc[i] == '}') return missing == 0 && (out = "[]", true);
+  while (i < doc.size()) {
+    if (doc[i] != '"') return false;
+    size_t name_end = skip_string(doc, i);
+    if (name_end == std::string_view::npos || name_end >= doc.size() || doc[name_end] != ':') return false;
+    std::string_view name = doc.substr(i, name_end - i);
+    size_t vstart = name_end + 1;
+    size_t vend = skip_json_value(doc, vstart);
+    if (vend == std::string_view::npos || vend >= doc.size()) return false;
+    for (size_t k = 0; k < literals_.size(); ++k) {
+      if (found[k].data() == nullptr && literals_[k] == name) {
+        found[k] = doc.substr(vstart, vend - vstart);
+        --missing;
+      }
+    }
+    if (doc[vend] == '}') break;
+    if (doc[vend] != ',') return false;
+    i = vend + 1;
+  }
+  if (missing != 0) return false;
+  out.assign(1, '[');
+  for (size_t k = 0; k < found.size(); ++k) {
+    if (k) out += ',';
+    out += found[k];
+  }
+  out += ']';
+  return true;
+}
+
+}  // namespace dbsync

@@ -1,0 +1,33 @@
+// File steps for the replica's local state beyond util/file.h: writing the
+// files of a folder that is not live yet (no rename per file; the folder is
+// published later by one atomic step), linking unchanged files between
+// generations, and fsyncing a folder tree. Every step passes fault::check.
+// Thread-safe for distinct paths.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+#include "util/error.h"
+
+namespace dbsync {
+
+// Creates (or truncates) `path`, writes `bytes` and fsyncs the file. Parent
+// folders are created; they are not fsynced (see fsync_tree).
+Status write_file_synced(const std::filesystem::path& path, std::string_view bytes);
+
+// Hard-links `from` to `to` (files in the local state are never changed in
+// place, so generations can share them), copying when linking fails.
+Status link_or_copy(const std::filesystem::path& from, const std::filesystem::path& to);
+
+// fsyncs `dir` and every folder below it.
+Status fsync_tree(const std::filesystem::path& dir);
+
+// Removes a folder tree; absent is not an error.
+Status remove_tree(const std::filesystem::path& dir);
+
+// XXH3-128 hex of a file's bytes.
+std::string bytes_digest(std::string_view bytes);
+
+}  // namespace dbsync

@@ -1,0 +1,185 @@
+#include "sync/matched.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+
+#include "json/canonical.h"
+#include "json/parse.h"
+#include "sync/durable.h"
+#include "util/file.h"
+
+namespace dbsync {
+namespace fs = std::filesystem;
+
+namespace {
+
+Error bad_meta(const fs::path& path, const std::string& field) {
+  return Error(
+      ErrorCode::kBadInput, "'" + path.string() + "' field '" + field + "': malformed",
+      "the local state is damaged; 'dbsync restore --at <commit>' rebuilds the database from git, or "
+      "remove .dbsync/matched.json and run 'dbsync import'");
+}
+
+const std::string* str_field(const json::Value& v, const char* name) {
+  const json::Value* f = v.find(name);
+  return f && f->is_string() ? &f->as_string() : nullptr;
+}
+
+}  // namespace
+
+Result<std::optional<MatchedMeta>> load_matched_meta(const LocalPaths& paths) {
+  return read_meta_file(paths.matched_json());
+}
+
+Status save_matched_meta(const LocalPaths& paths, const MatchedMeta& meta) {
+  return write_meta_file(paths.matched_json(), meta);
+}
+
+Result<std::optional<MatchedMeta>> read_meta_file(const fs::path& paths) {
+  std::error_code ec;
+  if (!fs::exists(paths, ec)) return std::optional<MatchedMeta>();
+  auto text = read_file(paths);
+  if (!text) return std::unexpected(text.error());
+  auto doc = json::parse(*text);
+  if (!doc || !doc->is_object()) return std::unexpected(bad_meta(paths, "(document)"));
+  MatchedMeta m;
+  for (auto [name, out] :
+       {std::pair{"generation", &m.generation}, std::pair{"op", &m.op}, std::pair{"time", &m.time},
+        std::pair{"commit", &m.commit}, std::pair{"root", &m.root}}) {
+    const std::string* s = str_field(*doc, name);
+    if (s == nullptr) return std::unexpected(bad_meta(paths, name));
+    *out = *s;
+  }
+  if (m.generation.empty() || m.generation.find_first_not_of("0123456789") != std::string::npos)
+    return std::unexpected(bad_meta(paths, "generation"));
+  const json::Value* shards = doc->find("shards");
+  const json::Value* tree = doc->find("tree");
+  if (!shards || !shards->is_object()) return std::unexpected(bad_meta(paths, "shards"));
+  if (!tree || !tree->is_object()) return std::unexpected(bad_meta(paths, "tree"));
+  for (const auto& [name, v] : shards->as_object()) {
+    if (!v.is_int() || v.as_int() < 1 || v.as_int() > 4096)
+      return std::unexpected(bad_meta(paths, "shards." + name));
+    m.shards[name] = static_cast<uint32_t>(v.as_int());
+  }
+  for (const auto& [path, v] : tree->as_object()) {
+    if (!v.is_string()) return std::unexpected(bad_meta(paths, "tree." + path));
+    m.tree[path] = v.as_string();
+  }
+  return std::optional<MatchedMeta>(std::move(m));
+}
+
+Status write_meta_file(const fs::path& path, const MatchedMeta& meta) {
+  std::vector<json::Member> shards, tree;
+  for (const auto& [name, n] : meta.shards) shards.emplace_back(name, json::Value(static_cast<int64_t>(n)));
+  for (const auto& [path, d] : meta.tree) tree.emplace_back(path, json::Value(d));
+  json::Value v = json::make_object({{"version", json::Value(1)},
+                                     {"generation", meta.generation},
+                                     {"op", meta.op},
+                                     {"time", meta.time},
+                                     {"commit", meta.commit},
+                                     {"root", meta.root},
+                                     {"shards", json::make_object(std::move(shards))},
+                                     {"tree", json::make_object(std::move(tree))}});
+  return write_file_atomic(path, json::to_canonical(v) + "\n");
+}
+
+fs::path generation_root(const LocalPaths& paths, const std::string& generation) {
+  return paths.matched_dir() / generation;
+}
+
+Result<std::string> create_generation(const LocalPaths& paths) {
+  std::error_code ec;
+  fs::create_directories(paths.matched_dir(), ec);
+  if (ec)
+    return fail(ErrorCode::kUnavailable,
+                "cannot create '" + paths.matched_dir().string() + "': " + ec.message());
+  auto dirs = list_dirs(paths.matched_dir());
+  if (!dirs) return std::unexpected(dirs.error());
+  unsigned long next = 1;
+  for (const auto& d : *dirs) {
+    if (!d.empty() && d.find_first_not_of("0123456789") == std::string::npos)
+      next = std::max(next, std::stoul(d) + 1);
+  }
+  char name[32];
+  std::snprintf(name, sizeof name, "%06lu", next);
+  fs::create_directories(paths.matched_dir() / name, ec);
+  if (ec) return fail(ErrorCode::kUnavailable, "cannot create a matched generation: " + ec.message());
+  return std::string(name);
+}
+
+Status remove_stale_generations(const LocalPaths& paths, const std::string& keep,
+                                const std::string& also_keep) {
+  std::error_code ec;
+  if (!fs::exists(paths.matched_dir(), ec)) return {};
+  auto dirs = list_dirs(paths.matched_dir());
+  if (!dirs) return std::unexpected(dirs.error());
+  for (const auto& d : *dirs) {
+    if (d == keep || d == also_keep) continue;
+    if (auto st = remove_tree(paths.matched_dir() / d); !st) return st;
+  }
+  return {};
+}
+
+Result<TreeDigests> digest_tree(const SnapshotLayout& layout) {
+  TreeDigests out;
+  auto names = layout.list_collections();
+  if (!names) return std::unexpected(names.error());
+  for (const auto& name : *names) {
+    auto files = list_files(layout.collection_dir(name));
+    if (!files) return std::unexpected(files.error());
+    for (const auto& f : *files) {
+      bool shard = f.size() > 6 && f.compare(f.size() - 6, 6, ".jsonl") == 0;
+      if (!shard && f != kSchemaFileName) continue;
+      auto bytes = read_file(layout.collection_dir(name) / f);
+      if (!bytes) return std::unexpected(bytes.error());
+      out[std::string(kSnapshotDirName) + "/" + name + "/" + f] = bytes_digest(*bytes);
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> tree_differences(const TreeDigests& a, const TreeDigests& b) {
+  std::vector<std::string> out;
+  auto ia = a.begin();
+  auto ib = b.begin();
+  while (ia != a.end() || ib != b.end()) {
+    if (ib == b.end() || (ia != a.end() && ia->first < ib->first)) {
+      out.push_back((ia++)->first);
+    } else if (ia == a.end() || ib->first < ia->first) {
+      out.push_back((ib++)->first);
+    } else {
+      if (ia->second != ib->second) out.push_back(ia->first);
+      ++ia, ++ib;
+    }
+  }
+  return out;
+}
+
+std::string utc_now_iso() {
+  using namespace std::chrono;
+  auto now = floor<seconds>(system_clock::now());
+  auto day = floor<days>(now);
+  year_month_day ymd{day};
+  hh_mm_ss hms{now - day};
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02dZ", static_cast<int>(ymd.year()),
+                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
+                static_cast<int>(hms.seconds().count()));
+  return buf;
+}
+
+Status record_matched_commit(const fs::path& repo, const std::string& commit) {
+  LocalPaths paths(repo);
+  auto meta = load_matched_meta(paths);
+  if (!meta) return std::unexpected(meta.error());
+  if (!*meta) {
+    return fail(ErrorCode::kUsage, "this replica has no matched state to record a commit for",
+                "run 'dbsync export' or 'dbsync import' first");
+  }
+  (*meta)->commit = commit;
+  return save_matched_meta(paths, **meta);
+}
+
+}  // namespace dbsync

@@ -1,0 +1,73 @@
+// The matched state (docs/REPLICA.md): the snapshot as this replica's
+// database held it when its last export or import finished — the base of
+// the next export and import. It lives in generations:
+//   .dbsync/matched/<generation>/dbsync/<collection>/{schema.json,*.jsonl}
+//   .dbsync/matched.json   names the live generation, plus:
+//     root   content root hash of that generation
+//     tree   XXH3-128 of every snapshot file (shards and schema.json) of the
+//            working tree as that export or import left it, so a later run
+//            can tell whether a pull or an edit changed the working tree
+//     shards shard count each collection was written with
+//     op, time, commit (the git commit of that state, filled in by sync)
+// A new generation is written completely (files fsync'd) before
+// matched.json is replaced atomically, so a crash leaves the old or the new
+// state; stale generations are removed afterwards. Unchanged shard files
+// are hard links between generations (never edited in place).
+// Value types and free functions; callers hold the replica lock.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "snapshot/layout.h"
+#include "sync/local_state.h"
+#include "util/error.h"
+
+namespace dbsync {
+
+using TreeDigests = std::map<std::string, std::string>;  // "dbsync/<c>/<file>" -> hex digest
+
+struct MatchedMeta {
+  std::string generation;
+  std::string op;    // export | import | restore
+  std::string time;  // ISO 8601 UTC
+  std::string commit;
+  std::string root;
+  std::map<std::string, uint32_t> shards;
+  TreeDigests tree;
+};
+
+// nullopt when this replica never finished an export or import.
+Result<std::optional<MatchedMeta>> load_matched_meta(const LocalPaths& paths);
+Status save_matched_meta(const LocalPaths& paths, const MatchedMeta& meta);
+// The same format at another path (the export journal holds the meta an
+// interrupted export was about to commit).
+Result<std::optional<MatchedMeta>> read_meta_file(const std::filesystem::path& path);
+Status write_meta_file(const std::filesystem::path& path, const MatchedMeta& meta);
+
+// The folder that holds a generation's "dbsync/" (use with SnapshotLayout).
+std::filesystem::path generation_root(const LocalPaths& paths, const std::string& generation);
+// Picks an unused generation name and creates its folder.
+Result<std::string> create_generation(const LocalPaths& paths);
+// Removes every generation folder but `keep` (and a pending one named in
+// the export journal, which the caller passes as `also_keep`).
+Status remove_stale_generations(const LocalPaths& paths, const std::string& keep,
+                                const std::string& also_keep = {});
+
+// Digests of the working tree's snapshot files (shards and schema.json).
+Result<TreeDigests> digest_tree(const SnapshotLayout& layout);
+// Paths whose digest differs between two sets (either side missing counts).
+std::vector<std::string> tree_differences(const TreeDigests& a, const TreeDigests& b);
+
+// The current UTC time as 2026-01-15T10:30:45Z.
+std::string utc_now_iso();
+
+// Records the git commit that holds the matched state (called by sync after
+// it commits an export, or after the merge an import applied). kUsage when
+// the replica has no matched state yet.
+Status record_matched_commit(const std::filesystem::path& repo, const std::string& commit);
+
+}  // namespace dbsync

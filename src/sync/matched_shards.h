@@ -1,0 +1,65 @@
+// Reads the shards of one collection from a matched generation: each line's
+// envelope split, its hash checked (to catch a damaged local file), and its
+// key read from the document text (sync/doc_scan.h) — the documents were
+// validated when the generation was written, so they are not parsed again.
+// When the collection was written with another shard count than dbsync.toml
+// now asks for, the records are regrouped into the new shards.
+// Not thread-safe.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "snapshot/layout.h"
+#include "sync/doc_scan.h"
+#include "util/error.h"
+
+namespace dbsync {
+
+struct SnapLine {
+  std::string_view line;  // without '\n'
+  std::string_view doc;
+  std::string_view hash;  // 32 hex digits
+  std::string_view rev;
+  std::string key;
+};
+
+struct ShardData {
+  std::vector<std::shared_ptr<const std::string>> buffers;  // keep the views alive
+  std::vector<SnapLine> lines;                              // sorted by key
+  bool whole_file = false;  // lines are exactly the file at `path` (no regrouping)
+  std::filesystem::path path;
+};
+
+// Splits trusted shard bytes into lines (see above); `label` names the file.
+Result<std::vector<SnapLine>> parse_trusted_lines(std::string_view bytes, const KeyScanner& keys,
+                                                  const std::string& label);
+
+class MatchedCollection {
+ public:
+  // `root` is a generation root (the folder holding dbsync/); an empty root
+  // means no matched state: every shard is empty.
+  // `force_regroup` re-sorts even at the same shard count (the key changed).
+  MatchedCollection(std::filesystem::path root, std::string name, std::vector<std::string> key,
+                    uint32_t stored_count, uint32_t shard_count, bool force_regroup = false);
+
+  Result<const ShardData*> shard(uint32_t shard);
+  uint32_t shard_count() const { return shard_count_; }
+
+ private:
+  Status regroup();
+  std::filesystem::path root_;
+  std::string name_;
+  std::vector<std::string> key_;
+  KeyScanner scanner_;
+  uint32_t stored_count_, shard_count_;
+  std::map<uint32_t, ShardData> cache_;
+  bool regrouped_ = false;
+  bool force_regroup_ = false;
+};
+
+}  // namespace dbsync

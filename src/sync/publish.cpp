@@ -1,0 +1,74 @@
+#include "sync/publish.h"
+
+#include <set>
+
+#include "sync/durable.h"
+#include "util/file.h"
+
+namespace dbsync {
+namespace fs = std::filesystem;
+
+Status publish_tree(const SnapshotLayout& tree, const fs::path& gen_root, const TreeDigests& target,
+                    const TreeDigests& current) {
+  for (const auto& [path, digest] : target) {
+    auto it = current.find(path);
+    if (it != current.end() && it->second == digest) continue;
+    auto bytes = read_file(gen_root / path);
+    if (!bytes) return std::unexpected(bytes.error());
+    if (auto st = write_file_atomic(tree.repo() / path, *bytes); !st) return st;
+  }
+  std::set<fs::path> dirs;
+  for (const auto& [path, digest] : current) {
+    if (target.count(path)) continue;
+    if (auto st = remove_file_durable(tree.repo() / path); !st) return st;
+    dirs.insert((tree.repo() / path).parent_path());
+  }
+  for (const auto& dir : dirs) {
+    std::error_code ec;
+    if (fs::is_empty(dir, ec)) fs::remove(dir, ec);
+  }
+  return {};
+}
+
+Status commit_generation(const LocalPaths& paths, const MatchedMeta& meta) {
+  if (auto st = save_matched_meta(paths, meta); !st) return st;
+  if (auto st = remove_file_durable(paths.export_journal()); !st) return st;
+  return remove_stale_generations(paths, meta.generation);
+}
+
+Status recover_interrupted_export(Replica& replica, std::vector<std::string>& notes) {
+  auto pending = read_meta_file(replica.paths.export_journal());
+  if (!pending) return std::unexpected(pending.error());
+  if (!*pending) return {};
+  auto meta = load_matched_meta(replica.paths);
+  if (!meta) return std::unexpected(meta.error());
+  auto now = digest_tree(replica.layout);
+  if (!now) return std::unexpected(now.error());
+  TreeDigests old = *meta ? (*meta)->tree : TreeDigests{};
+  const TreeDigests& next = (*pending)->tree;
+  fs::path gen_root = generation_root(replica.paths, (*pending)->generation);
+  bool consistent = fs::exists(gen_root);
+  std::set<std::string> paths;
+  for (const TreeDigests* m : std::initializer_list<const TreeDigests*>{&*now, &old, &next}) {
+    for (const auto& [p, d] : *m) paths.insert(p);
+  }
+  for (const auto& p : paths) {
+    auto get = [&](const TreeDigests& m) {
+      auto it = m.find(p);
+      return it == m.end() ? std::string() : it->second;
+    };
+    std::string cur = get(*now);
+    if (cur != get(old) && cur != get(next)) consistent = false;
+  }
+  if (!consistent) {
+    notes.push_back("an interrupted export was dropped: the working tree changed after it");
+    if (auto st = remove_file_durable(replica.paths.export_journal()); !st) return st;
+    return remove_stale_generations(replica.paths, *meta ? (*meta)->generation : std::string());
+  }
+  if (auto st = publish_tree(replica.layout, gen_root, next, *now); !st) return st;
+  if (auto st = commit_generation(replica.paths, **pending); !st) return st;
+  notes.push_back("finished an export that was interrupted");
+  return {};
+}
+
+}  // namespace dbsync

@@ -1,0 +1,33 @@
+// Publishing an export to the working tree, and finishing one a crash
+// interrupted. An export first writes its whole new matched generation,
+// then the export journal (the matched.json it is about to commit), then
+// copies the changed files into dbsync/, then commits matched.json. If it
+// dies on the way, the next run finds the journal: when every working-tree
+// file is either as the last matched.json recorded it or as the journal
+// says, it rolls forward (copies the rest, commits); otherwise someone
+// changed the working tree since, and the interrupted export is dropped.
+// Callers hold the replica lock.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "sync/matched.h"
+#include "sync/replica.h"
+
+namespace dbsync {
+
+// Copies files from the generation at `gen_root` into the working tree
+// where `current` differs from `target`, and removes snapshot files that
+// `target` does not list.
+Status publish_tree(const SnapshotLayout& tree, const std::filesystem::path& gen_root,
+                    const TreeDigests& target, const TreeDigests& current);
+
+// Commits `meta` (a new generation whose files are written and fsync'd),
+// then removes the journal and the stale generations.
+Status commit_generation(const LocalPaths& paths, const MatchedMeta& meta);
+
+// Finishes or drops an export a crash interrupted; adds what it did to `notes`.
+Status recover_interrupted_export(Replica& replica, std::vector<std::string>& notes);
+
+}  // namespace dbsync
