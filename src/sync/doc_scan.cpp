@@ -1,6 +1,7 @@
 #include "sync/doc_scan.h"
 
 #include "json/canonical.h"
+#include "json/parse.h"
 
 namespace dbsync {
 namespace {
@@ -85,6 +86,30 @@ bool KeyScanner::scan(std::string_view doc, std::string& out) const {
   }
   out += ']';
   return true;
+}
+
+}  // namespace dbsync
+
+namespace dbsync {
+
+bool top_level_fields(std::string_view doc, std::vector<std::string>& out) {
+  if (doc.size() < 2 || doc[0] != '{') return false;
+  size_t i = 1;
+  if (doc[i] == '}') return true;
+  while (i < doc.size()) {
+    if (doc[i] != '"') return false;
+    size_t name_end = skip_json_value(doc, i);
+    if (name_end == std::string_view::npos || name_end >= doc.size() || doc[name_end] != ':') return false;
+    auto name = json::parse(doc.substr(i, name_end - i));
+    if (!name || !name->is_string()) return false;
+    out.push_back(name->as_string());
+    size_t vend = skip_json_value(doc, name_end + 1);
+    if (vend == std::string_view::npos || vend >= doc.size()) return false;
+    if (doc[vend] == '}') return true;
+    if (doc[vend] != ',') return false;
+    i = vend + 1;
+  }
+  return false;
 }
 
 }  // namespace dbsync

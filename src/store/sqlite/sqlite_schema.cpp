@@ -96,6 +96,12 @@ Status read_foreign_keys(SqliteDb& db, SqliteTable& t) {
     fk.references.push_back(has_to ? column_text(stmt->handle(), 3) : std::string());
   }
   if (current >= 0 && !any_to) t.foreign_keys.back().references.clear();
+  // SQLite numbers foreign keys in reverse order of declaration; a canonical
+  // order keeps schema.json identical on a replica built from it.
+  std::sort(t.foreign_keys.begin(), t.foreign_keys.end(),
+            [](const SqliteForeignKey& a, const SqliteForeignKey& b) {
+              return std::tie(a.table, a.columns, a.references) < std::tie(b.table, b.columns, b.references);
+            });
   return {};
 }
 

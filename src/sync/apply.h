@@ -1,0 +1,56 @@
+// The second half of an import or restore: given the changes decided inside
+// an open write transaction, write the backup (fsync'd) and the journal,
+// apply every change, verify each touched record by reading it back, and
+// commit — or fail with the transaction still open, so the caller's
+// rollback (destroying it) leaves the database as it was.
+//
+// Verification reads back every record the plan touched, inside the
+// transaction: a deleted record must be gone, a written one must read back
+// as the snapshot's document or as the store's normalised form of it
+// (StoreTxn::preview). It also compares the content digest of the touched
+// records, as the snapshot gives them, with the digest of what the
+// database now holds. Records the plan did not touch are, by construction,
+// as the matched state says or changed by the application (docs/REPLICA.md).
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "store/store.h"
+#include "sync/replica.h"
+
+namespace dbsync {
+
+struct ApplyRecord {
+  std::string key;
+  Change::Op op = Change::Op::kInsert;
+  std::optional<std::string> before;  // the database's document before
+  std::string_view after_doc;         // canonical document to write (insert/update)
+  std::string_view rev;               // its rev in the snapshot
+  std::optional<std::string> stored;  // set by apply: what the database holds when it normalised after_doc
+};
+
+struct ApplyCollection {
+  CollectionInfo info;
+  std::vector<ApplyRecord> records;
+};
+
+struct ApplyResult {
+  std::string backup_id;
+  uint64_t normalized = 0;
+  std::vector<std::string> warnings;
+};
+
+// REQUIRES: `txn` is a write transaction; records of each collection sorted by key.
+// `op` is "import" or "restore" (recorded in the backup and journal). On
+// success the journal is left in place for the caller to remove once its
+// own follow-up (the new matched state) is done. On failure before the
+// commit, the journal and the backup of changes that never happened are
+// removed (best effort) and the caller rolls back by destroying `txn`.
+Result<ApplyResult> apply_with_backup(Replica& replica, StoreTxn& txn,
+                                      std::vector<ApplyCollection>& collections, const std::string& op);
+
+}  // namespace dbsync

@@ -1,0 +1,366 @@
+#include "sync/import.h"
+
+#include <set>
+
+#include "snapshot/content_digest.h"
+#include "snapshot/key.h"
+#include "snapshot/record_line.h"
+#include "snapshot/shard_writer.h"
+#include "sync/apply.h"
+#include "sync/backup.h"
+#include "sync/doc_scan.h"
+#include "sync/durable.h"
+#include "sync/import_plan.h"
+#include "sync/journal.h"
+#include "sync/lock.h"
+#include "sync/publish.h"
+#include "util/file.h"
+#include "util/hash.h"
+
+namespace dbsync {
+namespace fs = std::filesystem;
+
+namespace {
+
+// What happened to each planned record, for the new matched state.
+struct Outcome {
+  enum Kind { kTarget, kKeepMatched, kStored };
+  Kind kind = kTarget;
+  std::string line;  // kStored: the line with the database's normal form
+};
+using Outcomes = std::map<std::string, std::map<std::string, Outcome>>;  // collection -> key -> outcome
+
+// Did the interrupted import's transaction commit? Its backup's after
+// hashes against the database decide; then the import simply runs again.
+Status recover_interrupted_import(Replica& replica, std::vector<std::string>& notes) {
+  auto journal = read_journal(replica.paths);
+  if (!journal) return std::unexpected(journal.error());
+  if (!*journal) return {};
+  std::string state = "not-applied";
+  auto manifest = read_backup_manifest(replica.paths, (*journal)->backup);
+  if (manifest) {
+    auto txn = replica.store->begin(TxnMode::kRead);
+    if (!txn) return std::unexpected(txn.error());
+    auto catalog = (*txn)->catalog(replica.config);
+    if (!catalog) return std::unexpected(catalog.error());
+    uint64_t after = 0, total = 0;
+    for (const auto& [name, counts] : manifest->collections) {
+      const CollectionInfo* info = catalog->find(name);
+      auto entries = read_backup_entries(replica.paths, manifest->id, name);
+      if (!info || !entries) continue;
+      std::vector<KeyRef> keys;
+      for (const auto& e : *entries) {
+        auto k = parse_key(e.key, info->key().size());
+        if (k) keys.push_back(std::move(*k));
+      }
+      std::vector<std::optional<std::string>> now(keys.size());
+      auto st = (*txn)->lookup(*info, keys, [&](size_t i, std::string_view doc) -> Status {
+        now[i] = to_hex(xxh3_128(doc));
+        return {};
+      });
+      if (!st) return st;
+      for (size_t i = 0; i < keys.size() && i < entries->size(); ++i) {
+        const auto& e = (*entries)[i];
+        bool was_before = e.before ? now[i] && *now[i] == to_hex(xxh3_128(*e.before)) : !now[i];
+        bool is_after = e.after ? now[i] && *now[i] == *e.after : !now[i];
+        ++total;
+        if (is_after && !was_before) ++after;
+      }
+    }
+    if (after > 0) state = "applied";
+    if (auto st = set_backup_state(replica.paths, manifest->id, state); !st) return st;
+  }
+  notes.push_back("the previous " + (*journal)->op + " (backup " + (*journal)->backup +
+                  ") was interrupted; its " + "changes were " +
+                  (state == "applied" ? "committed" : "not committed") + "; running again");
+  return remove_journal(replica.paths);
+}
+
+Status refuse_key_change(const CollectionInfo& info, const CollectionPlan& cp) {
+  if (info.key() == cp.schema.key) return {};
+  auto list = [](const std::vector<std::string>& k) {
+    std::string s;
+    for (const auto& f : k) s += (s.empty() ? "" : ", ") + f;
+    return "(" + s + ")";
+  };
+  return fail(ErrorCode::kUsage,
+              "table '" + info.name + "' is keyed by " + list(info.key()) + " in the database but by " +
+                  list(cp.schema.key) + " in the snapshot",
+              "set the same `key` for '" + info.name + "' in dbsync.toml on every replica");
+}
+
+bool same(const std::optional<std::string>& a, bool present, std::string_view b) {
+  return a ? present && *a == b : !present;
+}
+
+// Decides every planned record of one collection against the database.
+Status decide(StoreTxn& txn, const CollectionInfo& info, const CollectionPlan& cp, ApplyCollection& out,
+              CollectionImportStats& stats, ImportResult& result, std::map<std::string, Outcome>& outcomes) {
+  std::vector<const PlannedRecord*> recs;
+  std::vector<KeyRef> keys;
+  for (const auto& sp : cp.shards) {
+    for (const auto& r : sp.records) {
+      auto k = parse_key(r.key, info.key().size());
+      if (!k) return std::unexpected(k.error());
+      keys.push_back(std::move(*k));
+      recs.push_back(&r);
+    }
+  }
+  std::vector<std::optional<std::string>> db(keys.size());
+  auto st = txn.lookup(info, keys, [&](size_t i, std::string_view doc) -> Status {
+    db[i] = std::string(doc);
+    return {};
+  });
+  if (!st) return st;
+  out.info = info;
+  for (size_t i = 0; i < recs.size(); ++i) {
+    const PlannedRecord& r = *recs[i];
+    if (same(db[i], r.in_target, r.target_doc)) {
+      ++stats.in_sync;
+      continue;
+    }
+    if (!same(db[i], r.in_matched, r.matched_doc)) {
+      ++stats.skipped;
+      outcomes[r.key].kind = Outcome::kKeepMatched;
+      if (result.skipped_records.size() < kMaxListedSkips) {
+        result.skipped_records.push_back({info.name, r.key,
+                                          !db[i]          ? "deleted in the database since the last export"
+                                          : !r.in_matched ? "added in the database since the last export"
+                                                          : "changed in the database since the last export"});
+      }
+      continue;
+    }
+    ApplyRecord a;
+    a.key = r.key;
+    a.before = db[i];
+    if (!r.in_target) {
+      a.op = Change::Op::kDelete;
+      ++stats.deleted;
+    } else {
+      a.op = db[i] ? Change::Op::kUpdate : Change::Op::kInsert;
+      a.after_doc = r.target_doc;
+      a.rev = r.target_rev;
+      ++(db[i] ? stats.updated : stats.inserted);
+    }
+    out.records.push_back(std::move(a));
+  }
+  return {};
+}
+
+// Writes the new matched generation: the snapshot, with skipped records
+// keeping their matched lines and normalised ones their stored form.
+Result<MatchedMeta> write_generation(Replica& replica, const ImportPlan& plan, const Outcomes& outcomes,
+                                     const std::optional<MatchedMeta>& meta) {
+  auto gen = create_generation(replica.paths);
+  if (!gen) return std::unexpected(gen.error());
+  SnapshotLayout out(generation_root(replica.paths, *gen));
+  MatchedMeta next;
+  next.generation = *gen;
+  next.op = "import";
+  next.time = utc_now_iso();
+  next.tree = plan.tree;
+  ContentDigest digest;
+  for (const auto& cp : plan.collections) {
+    auto oc = outcomes.find(cp.name);
+    bool any = false;
+    for (uint32_t s = 0; s < cp.shard_count; ++s) {
+      const ShardPlan& sp = cp.shards[s];
+      fs::path path = out.shard_path(cp.name, s, cp.shard_count);
+      std::string bytes;
+      bool overridden = false;
+      if (oc != outcomes.end()) {
+        for (const auto& r : sp.records) {
+          if (oc->second.count(r.key)) overridden = true;
+        }
+      }
+      if (sp.identical) {
+        if (auto st = link_or_copy(sp.matched_path, path); !st) return std::unexpected(st.error());
+        auto b = read_file(path);
+        if (!b) return std::unexpected(b.error());
+        bytes = std::move(*b);
+      } else if (!overridden) {
+        if (sp.target_bytes) bytes = *sp.target_bytes;
+      } else {
+        ShardWriter w;
+        KeyScanner scanner(cp.schema.key);
+        std::string_view all = sp.target_bytes ? std::string_view(*sp.target_bytes) : std::string_view();
+        std::set<std::string> handled;
+        for (const auto& r : sp.records) {
+          auto it = oc->second.find(r.key);
+          if (it == oc->second.end()) continue;
+          handled.insert(r.key);
+          if (it->second.kind == Outcome::kKeepMatched) {
+            if (r.in_matched) w.add_line(r.key, r.matched_line);
+          } else {
+            w.add_line(r.key, it->second.line);
+          }
+        }
+        size_t pos = 0;
+        std::string key;
+        while (pos < all.size()) {
+          size_t end = all.find('\n', pos);
+          std::string_view line = all.substr(pos, end - pos);
+          pos = end + 1;
+          auto parts = split_record_line(line);
+          if (!parts || !scanner.scan(parts->doc, key)) {
+            return fail(ErrorCode::kInternal, "cannot re-read a validated line of " + cp.name);
+          }
+          if (!handled.count(key)) w.add_line(key, std::string(line));
+        }
+        auto rendered = w.render();
+        if (!rendered) return std::unexpected(rendered.error());
+        bytes = std::move(*rendered);
+      }
+      if (bytes.empty()) continue;
+      any = true;
+      if (!sp.identical) {
+        if (auto st = write_file_synced(path, bytes); !st) return std::unexpected(st.error());
+      }
+      size_t pos = 0;
+      while (pos < bytes.size()) {
+        size_t end = bytes.find('\n', pos);
+        std::string_view line(bytes.data() + pos, end - pos);
+        pos = end + 1;
+        // {"d":…,"h":"<32 hex>","r":"<rev>"}: the hash sits before the rev.
+        size_t r = line.rfind("\",\"r\":\"");
+        Digest128 h;
+        if (r == std::string_view::npos || r < 32 || !from_hex(line.substr(r - 32, 32), h)) {
+          return fail(ErrorCode::kInternal, "cannot read a hash back from " + cp.name);
+        }
+        digest.add(cp.name, s, h);
+      }
+    }
+    if (!cp.in_target && !any) continue;
+    if (!cp.schema_bytes.empty()) {
+      if (auto st = write_file_synced(out.schema_path(cp.name), cp.schema_bytes); !st)
+        return std::unexpected(st.error());
+    }
+    digest.touch(cp.name);
+    next.shards[cp.name] = cp.shard_count;
+  }
+  (void)meta;
+  if (auto st = fsync_tree(out.repo()); !st) return std::unexpected(st.error());
+  next.root = to_hex(digest.root());
+  return next;
+}
+
+}  // namespace
+
+Result<ImportResult> import_replica(Replica& replica) {
+  ImportResult result;
+  if (auto st = recover_interrupted_export(replica, result.warnings); !st) return std::unexpected(st.error());
+  if (auto st = recover_interrupted_import(replica, result.warnings); !st) return std::unexpected(st.error());
+  auto meta = load_matched_meta(replica.paths);
+  if (!meta) return std::unexpected(meta.error());
+  auto plan = plan_import(replica, replica.layout, *meta);
+  if (!plan) return std::unexpected(plan.error());
+
+  auto txn = replica.store->begin(TxnMode::kWrite);
+  if (!txn) return std::unexpected(txn.error());
+  auto catalog = (*txn)->catalog(replica.config);
+  if (!catalog) return std::unexpected(catalog.error());
+
+  std::vector<ApplyCollection> changes;
+  Outcomes outcomes;
+  for (const auto& cp : plan->collections) {
+    CollectionImportStats stats;
+    stats.name = cp.name;
+    stats.records = cp.target_records;
+    const CollectionInfo* info = catalog->find(cp.name);
+    if (info == nullptr && cp.in_target && !cp.in_matched) {
+      std::set<std::string> fields;
+      for (const auto& sp : cp.shards) {
+        for (const auto& r : sp.records) {
+          std::vector<std::string> f;
+          if (r.in_target && top_level_fields(r.target_doc, f)) fields.insert(f.begin(), f.end());
+        }
+      }
+      CollectionInfo fresh{cp.name, cp.schema};
+      if (auto st = (*txn)->create_collection(fresh, std::vector<std::string>(fields.begin(), fields.end()));
+          !st)
+        return std::unexpected(st.error());
+      catalog = (*txn)->catalog(replica.config);
+      if (!catalog) return std::unexpected(catalog.error());
+      info = catalog->find(cp.name);
+      stats.created = true;
+      if (info == nullptr) {
+        for (const auto& s : catalog->skipped) {
+          if (s.name == cp.name)
+            return fail(ErrorCode::kUsage, "table '" + cp.name + "' cannot be synced: " + s.reason);
+        }
+        return fail(ErrorCode::kInternal, "table '" + cp.name + "' was not created");
+      }
+    }
+    if (info == nullptr) {
+      if (cp.planned() > 0 && cp.in_target) {
+        result.warnings.push_back("table '" + cp.name + "' is not in the database; its " +
+                                  std::to_string(cp.planned()) + " changed records were not imported");
+        for (const auto& sp : cp.shards)
+          for (const auto& r : sp.records) outcomes[cp.name][r.key].kind = Outcome::kKeepMatched;
+        stats.skipped += cp.planned();
+      }
+      result.collections.push_back(std::move(stats));
+      continue;
+    }
+    if (auto st = refuse_key_change(*info, cp); !st) return std::unexpected(st.error());
+    ApplyCollection ac;
+    if (auto st = decide(**txn, *info, cp, ac, stats, result, outcomes[cp.name]); !st)
+      return std::unexpected(st.error());
+    if (!ac.records.empty()) changes.push_back(std::move(ac));
+    result.inserted += stats.inserted;
+    result.updated += stats.updated;
+    result.deleted += stats.deleted;
+    result.in_sync += stats.in_sync;
+    result.skipped += stats.skipped;
+    result.collections.push_back(std::move(stats));
+  }
+  for (const auto& c : catalog->skipped) {
+    result.warnings.push_back("table '" + c.name + "' is not synced: " + c.reason);
+  }
+
+  if (!changes.empty()) {
+    auto applied = apply_with_backup(replica, **txn, changes, "import");
+    if (!applied) return std::unexpected(applied.error());
+    result.backup_id = applied->backup_id;
+    result.normalized = applied->normalized;
+    for (auto& w : applied->warnings) result.warnings.push_back(std::move(w));
+    for (const auto& col : changes) {
+      for (const auto& r : col.records) {
+        if (!r.stored) continue;
+        Outcome& o = outcomes[col.info.name][r.key];
+        o.kind = Outcome::kStored;
+        // Keep the snapshot's rev: the record did not change, the database
+        // only spells it its own way; the next export publishes that form.
+        append_record_line_canonical(o.line, *r.stored, r.rev);
+        o.line.pop_back();
+      }
+    }
+  } else {
+    if (auto st = (*txn)->commit(); !st) return std::unexpected(st.error());
+  }
+  txn->reset();
+
+  auto next = write_generation(replica, *plan, outcomes, *meta);
+  if (!next) return std::unexpected(next.error());
+  if (!plan->max_rev.empty()) {
+    auto clock = HybridClock::load(replica.paths.clock(), replica.local.replica, replica.options.wall);
+    if (!clock) return std::unexpected(clock.error());
+    auto rev = parse_rev(plan->max_rev);
+    if (rev) clock->observe(*rev);
+    if (auto st = clock->save(); !st) return std::unexpected(st.error());
+  }
+  if (auto st = commit_generation(replica.paths, *next); !st) return std::unexpected(st.error());
+  if (auto st = remove_journal(replica.paths); !st) return std::unexpected(st.error());
+  result.root = next->root;
+  return result;
+}
+
+Result<ImportResult> run_import(const ReplicaOptions& options) {
+  auto replica = open_replica(options);
+  if (!replica) return std::unexpected(replica.error());
+  auto lock = ReplicaLock::acquire(options.repo);
+  if (!lock) return std::unexpected(lock.error());
+  return import_replica(*replica);
+}
+
+}  // namespace dbsync

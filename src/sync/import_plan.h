@@ -1,0 +1,66 @@
+// The first half of an import (DESIGN §4): read the target snapshot (the
+// working tree, or a snapshot taken from git history), validate it, and
+// find the records that differ from the matched state — the only records
+// the import may have to change. Nothing touches the database here, so bad
+// input (truncated shard, wrong hash, conflict markers, unsorted keys, a
+// hostile collection name) fails with kBadInput and nothing changed.
+//
+// Validation is as strict as snapshot/shard_reader.h, but a target line
+// that is byte-identical to its matched line is not parsed again: it was
+// validated when the matched state was written. Not thread-safe.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "snapshot/schema.h"
+#include "sync/matched.h"
+#include "sync/replica.h"
+
+namespace dbsync {
+
+// A record whose target line differs from its matched line.
+struct PlannedRecord {
+  std::string key;
+  bool in_target = false;
+  std::string_view target_line;  // views into CollectionPlan buffers
+  std::string_view target_doc;
+  std::string_view target_rev;
+  bool in_matched = false;
+  std::string matched_line;
+  std::string matched_doc;
+};
+
+struct ShardPlan {
+  std::shared_ptr<const std::string> target_bytes;  // null: no file in the target
+  bool identical = false;                           // target file == matched file
+  std::filesystem::path matched_path;               // the matched file when identical
+  std::vector<PlannedRecord> records;               // sorted by key
+};
+
+struct CollectionPlan {
+  std::string name;
+  bool in_target = false, in_matched = false;
+  CollectionSchema schema;   // the target's schema.json (the matched one if the target lacks it)
+  std::string schema_bytes;  // that file's bytes
+  uint32_t shard_count = 1;
+  uint64_t target_records = 0;
+  std::vector<ShardPlan> shards;
+  size_t planned() const;
+};
+
+struct ImportPlan {
+  std::vector<CollectionPlan> collections;  // sorted by name
+  TreeDigests tree;                         // digests of the target's files
+  std::string max_rev;                      // greatest rev among planned target records
+};
+
+// `target` is the snapshot to import (its repo folder holds dbsync/);
+// `meta` the matched state (nullopt: none yet).
+Result<ImportPlan> plan_import(const Replica& replica, const SnapshotLayout& target,
+                               const std::optional<MatchedMeta>& meta);
+
+}  // namespace dbsync
