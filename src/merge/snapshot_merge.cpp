@@ -54,8 +54,10 @@ struct InputSide {
 };
 
 // schema.json as a three-way file merge (see the header).
+// With `key_from_config` the schemas' keys need not agree (dbsync.toml's
+// key is the one used); their members are merged like any others.
 Result<MaybeText> merge_schema(const InputSide& b, const InputSide& o, const InputSide& t,
-                               const std::string& name) {
+                               const std::string& name, bool key_from_config) {
   if (o.schema == t.schema) return o.schema;
   if (o.schema == b.schema) return t.schema;
   if (t.schema == b.schema) return o.schema;
@@ -65,7 +67,7 @@ Result<MaybeText> merge_schema(const InputSide& b, const InputSide& o, const Inp
   if (!os) return std::unexpected(os.error());
   auto ts = parse_schema(*t.schema, "theirs " + label);
   if (!ts) return std::unexpected(ts.error());
-  if (os->key != ts->key) {
+  if (os->key != ts->key && !key_from_config) {
     return fail(ErrorCode::kBadInput, "'" + label + "': the key was changed on both sides differently",
                 "set the key of '" + name + "' in dbsync.toml, or make both replicas export the same key");
   }
@@ -155,7 +157,7 @@ Result<SnapshotMerge> merge_snapshots(const std::optional<fs::path>& base, const
     auto key = collection_key_of(config, name, {&o, &t, &b});
     if (!key) return std::unexpected(key.error());
     c.merge.key = *key;
-    auto schema = merge_schema(b, o, t, name);
+    auto schema = merge_schema(b, o, t, name, !config.collection(name).key.empty());
     if (!schema) return std::unexpected(schema.error());
     c.schema = std::move(*schema);
     for (uint32_t shard = 0; shard < c.merge.shard_count; ++shard) {

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <random>
 #include <string>
 #include <utility>
@@ -84,9 +85,12 @@ class TempDir {
   std::filesystem::path path_;
 };
 
+// Without fsync: test folders need no durability, and fsyncs make tests slow.
 inline void write(const std::filesystem::path& p, const std::string& bytes) {
-  auto st = write_file_atomic(p, bytes);
-  if (!st) ADD_FAILURE() << st.error().message;
+  std::filesystem::create_directories(p.parent_path());
+  std::ofstream f(p, std::ios::binary | std::ios::trunc);
+  f << bytes;
+  if (!f.good()) ADD_FAILURE() << "cannot write " << p;
 }
 
 inline std::string slurp(const std::filesystem::path& p) {
