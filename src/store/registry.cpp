@@ -3,6 +3,28 @@
 #include "store/sqlite/sqlite_store.h"
 
 namespace dbsync {
+namespace {
+
+// The URL with the password of any user:password@ part replaced by "***"
+// (errors never show credentials).
+std::string without_password(std::string_view url) {
+  size_t scheme_end = url.find("://");
+  if (scheme_end == std::string_view::npos) return std::string(url);
+  size_t auth_start = scheme_end + 3;
+  size_t path_start = url.find_first_of("/?#", auth_start);
+  std::string_view authority = url.substr(
+      auth_start, path_start == std::string_view::npos ? std::string_view::npos : path_start - auth_start);
+  size_t at = authority.rfind('@');
+  if (at == std::string_view::npos) return std::string(url);
+  size_t colon = authority.substr(0, at).find(':');
+  if (colon == std::string_view::npos) return std::string(url);
+  std::string out(url.substr(0, auth_start + colon + 1));
+  out += "***";
+  out += url.substr(auth_start + at);
+  return out;
+}
+
+}  // namespace
 
 const std::vector<StoreScheme>& store_schemes() {
   static const std::vector<StoreScheme> schemes = {
@@ -23,25 +45,8 @@ Result<std::unique_ptr<Store>> open_store(std::string_view url, const std::files
   std::string known;
   for (const auto& scheme : store_schemes())
     known += (known.empty() ? "" : ", ") + std::string(scheme.prefix);
-  return fail(ErrorCode::kUsage, "unknown database URL scheme in '" + redact_url(url) + "'",
+  return fail(ErrorCode::kUsage, "unknown database URL scheme in '" + without_password(url) + "'",
               "this dbsync knows " + known);
-}
-
-std::string redact_url(std::string_view url) {
-  size_t scheme_end = url.find("://");
-  if (scheme_end == std::string_view::npos) return std::string(url);
-  size_t auth_start = scheme_end + 3;
-  size_t path_start = url.find_first_of("/?#", auth_start);
-  std::string_view authority = url.substr(
-      auth_start, path_start == std::string_view::npos ? std::string_view::npos : path_start - auth_start);
-  size_t at = authority.rfind('@');
-  if (at == std::string_view::npos) return std::string(url);
-  size_t colon = authority.substr(0, at).find(':');
-  if (colon == std::string_view::npos) return std::string(url);
-  std::string out(url.substr(0, auth_start + colon + 1));
-  out += "***";
-  out += url.substr(auth_start + at);
-  return out;
 }
 
 }  // namespace dbsync

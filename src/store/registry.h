@@ -29,7 +29,4 @@ const std::vector<StoreScheme>& store_schemes();
 // kUsage for an empty URL or an unknown scheme; the store's error otherwise.
 Result<std::unique_ptr<Store>> open_store(std::string_view url, const std::filesystem::path& base_dir);
 
-// The URL with the password of any user:password@ part replaced by "***".
-std::string redact_url(std::string_view url);
-
 }  // namespace dbsync

@@ -1,9 +1,9 @@
 #include "sync/apply.h"
 
 #include "json/parse.h"
+#include "report/report.h"
 #include "snapshot/content_digest.h"
 #include "snapshot/record_line.h"
-#include "store/registry.h"
 #include "sync/backup.h"
 #include "sync/durable.h"
 #include "sync/journal.h"

@@ -105,9 +105,9 @@ struct Exporter {
       if (out.empty()) continue;
       std::string file = shard_file_name(s, scan.shard_count);
       if (same && (*data)->whole_file) {
-        next.tree[tree_path(name, file)] = meta->tree.count(tree_path(name, file))
-                                               ? meta->tree.at(tree_path(name, file))
-                                               : bytes_digest(out);
+        // The working tree may hold another version of this file (an import
+        // that skipped or normalised records): the digest is of what it gets.
+        next.tree[tree_path(name, file)] = bytes_digest(out);
         if (auto st2 = link_or_copy((*data)->path, gen.repo() / tree_path(name, file)); !st2) return st2;
         continue;
       }
