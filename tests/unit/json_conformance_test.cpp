@@ -149,7 +149,7 @@ TEST_P(JsonTestSuiteY, AcceptedAndRoundTrips) {
   expect_round_trip(*r, file);
 }
 
-INSTANTIATE_TEST_SUITE_P(Files, JsonTestSuiteY,
+INSTANTIATE_TEST_SUITE_P(Json, JsonTestSuiteY,
                          testing::ValuesIn(files_with_prefix(kSuite / "test_parsing", "y_")), name_of);
 
 // ---- test_parsing/n_*: must be rejected with a located message. ----
@@ -165,7 +165,7 @@ TEST_P(JsonTestSuiteN, RejectedWithByteOffset) {
   expect_located_error(parse(text, record_limits), text, file, record_limits);
 }
 
-INSTANTIATE_TEST_SUITE_P(Files, JsonTestSuiteN,
+INSTANTIATE_TEST_SUITE_P(Json, JsonTestSuiteN,
                          testing::ValuesIn(files_with_prefix(kSuite / "test_parsing", "n_")), name_of);
 
 // ---- test_parsing/i_*: decided as docs/JSON.md says. ----
@@ -190,7 +190,7 @@ TEST_P(JsonTestSuiteI, DecidedAsDocumented) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Files, JsonTestSuiteI,
+INSTANTIATE_TEST_SUITE_P(Json, JsonTestSuiteI,
                          testing::ValuesIn(files_with_prefix(kSuite / "test_parsing", "i_")), name_of);
 
 // ---- test_transform/*: rejected clearly, or accepted with the documented
@@ -216,7 +216,7 @@ TEST_P(JsonTestSuiteTransform, DecidedAsDocumented) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Files, JsonTestSuiteTransform,
+INSTANTIATE_TEST_SUITE_P(Json, JsonTestSuiteTransform,
                          testing::ValuesIn(files_with_prefix(kSuite / "test_transform", "")), name_of);
 
 TEST(JsonTestSuiteData, AllFilesPresentAndEveryTableRowNamesOne) {
@@ -284,7 +284,7 @@ TEST_P(JsonRfc8785, DbsyncProfileDiffersOnlyWhereDocumented) {
   EXPECT_EQ(to_canonical(*v), expected) << name;
 }
 
-INSTANTIATE_TEST_SUITE_P(Vectors, JsonRfc8785,
+INSTANTIATE_TEST_SUITE_P(Json, JsonRfc8785,
                          testing::Values("arrays", "french", "structures", "unicode", "values", "weird"),
                          [](const testing::TestParamInfo<std::string>& info) { return info.param; });
 
