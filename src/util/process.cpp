@@ -66,7 +66,13 @@ Result<ProcessResult> run_process(const std::vector<std::string>& argv, const Pr
 
   ProcessResult result;
   size_t written = 0;
-  if (options.stdin_data.empty()) in.close_end(1);
+  if (options.stdin_data.empty()) {
+    in.close_end(1);
+  } else {
+    // Non-blocking, so a large stdin is fed a pipe-full at a time between
+    // reads of the child's output instead of blocking on a full pipe.
+    ::fcntl(in.fd[1], F_SETFL, ::fcntl(in.fd[1], F_GETFL) | O_NONBLOCK);
+  }
   // Feed stdin and drain both outputs together so a chatty child never
   // blocks on a full pipe.
   ::signal(SIGPIPE, SIG_IGN);
@@ -93,7 +99,8 @@ Result<ProcessResult> run_process(const std::vector<std::string>& argv, const Pr
     if (idx_in >= 0 && fds[idx_in].revents) {
       ssize_t w = ::write(in.fd[1], options.stdin_data.data() + written, options.stdin_data.size() - written);
       if (w > 0) written += static_cast<size_t>(w);
-      if (w < 0 || written == options.stdin_data.size()) in.close_end(1);
+      bool retry = w < 0 && (errno == EAGAIN || errno == EINTR);
+      if ((w < 0 && !retry) || written == options.stdin_data.size()) in.close_end(1);
     }
     char buf[65536];
     auto drain = [&](int idx, Pipe& p, std::string& sink) {
