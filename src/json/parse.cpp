@@ -19,6 +19,7 @@ using simdjson::dom::element_type;
 // different limits do not make it reallocate). simdjson counts the document
 // itself as one level.
 constexpr size_t kParserDepth = kMaxSupportedDepth + 1;
+constexpr size_t kKeepBuffersUpTo = size_t{1} << 20;
 
 class Builder {
  public:
@@ -127,6 +128,18 @@ Result<Value> parse(std::string_view text, const ParseLimits& requested) {
   thread_local std::string padded;
   padded.assign(text);
   padded.append(simdjson::SIMDJSON_PADDING, '\0');
+  // A thread keeps its buffers for the next document, unless this one was
+  // large: then they are given back, so that one 32 MiB record does not pin
+  // some 200 MiB in every thread that ever parsed it.
+  struct Release {
+    size_t size;
+    ~Release() {
+      if (size > kKeepBuffersUpTo) {
+        padded = std::string();
+        allocated = parser.allocate(4096, kParserDepth) == simdjson::SUCCESS;
+      }
+    }
+  } release{text.size()};
   element root;
   if (auto err = parser.parse(padded.data(), text.size(), false).get(root)) {
     std::string what = simdjson::error_message(err);
