@@ -8,7 +8,8 @@
 // git's style. It accepts exactly what parse() accepts; the fuzzer
 // (tests/fuzz/json_parse_fuzzer.cpp) checks that the two agree.
 //
-// Not fast (a few hundred MB/s) and not meant to be: it is the error path.
+// Not fast and not meant to be: it is the error path (and the fuzzer's
+// oracle).
 // Thread-safe; no recursion, so any nesting is safe to diagnose.
 #pragma once
 
