@@ -5,6 +5,7 @@
 namespace dbsync::cli {
 
 std::unique_ptr<Command> make_init_command();
+std::unique_ptr<Command> make_sync_command();
 std::unique_ptr<Command> make_verify_command();
 std::unique_ptr<Command> make_merge_driver_command();
 std::unique_ptr<Command> make_merge_snapshots_command();
@@ -14,6 +15,7 @@ std::unique_ptr<Command> make_import_command();
 std::vector<std::unique_ptr<Command>> make_commands() {
   std::vector<std::unique_ptr<Command>> out;
   out.push_back(make_init_command());
+  out.push_back(make_sync_command());
   out.push_back(make_export_command());
   out.push_back(make_import_command());
   out.push_back(make_verify_command());

@@ -1,0 +1,291 @@
+#include "sync/git_sync.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "git/git.h"
+#include "json/canonical.h"
+#include "merge/duplicates.h"
+#include "snapshot/verify.h"
+#include "sync/git_sync_report.h"
+#include "sync/lock.h"
+#include "sync/matched.h"
+#include "util/file.h"
+
+namespace dbsync {
+namespace {
+
+namespace fs = std::filesystem;
+
+void step(const SyncOptions& options, const std::string& what) {
+  if (options.on_step) options.on_step(what);
+}
+
+// The remote to sync with: --remote, else the branch's upstream remote,
+// else "origin"; it must exist.
+Result<std::string> pick_remote(const git::Git& git, const std::string& wanted, const std::string& branch) {
+  std::string remote = wanted;
+  if (remote.empty()) {
+    auto up = git.try_run({"config", "--get", "branch." + branch + ".remote"});
+    if (!up) return std::unexpected(up.error());
+    remote = up->exit_code == 0 ? up->out.substr(0, up->out.find('\n')) : "origin";
+  }
+  auto url = git.try_run({"remote", "get-url", remote});
+  if (!url) return std::unexpected(url.error());
+  if (url->exit_code != 0) {
+    return fail(ErrorCode::kUsage, "no git remote '" + remote + "'",
+                "add one: git remote add " + remote + " URL, or name it: dbsync sync --remote NAME");
+  }
+  return remote;
+}
+
+// git refuses to commit without an identity; a replica that has none
+// commits as dbsync@<replica> rather than failing the sync.
+Result<std::vector<std::string>> identity_args(const git::Git& git, const std::string& replica) {
+  std::vector<std::string> args;
+  auto name = git.try_run({"config", "user.name"});
+  auto email = git.try_run({"config", "user.email"});
+  if (!name || !email) return std::unexpected(!name ? name.error() : email.error());
+  if (name->exit_code != 0) args.insert(args.end(), {"-c", "user.name=dbsync " + replica});
+  if (email->exit_code != 0) args.insert(args.end(), {"-c", "user.email=dbsync@" + replica});
+  return args;
+}
+
+Result<bool> commit_snapshot(const git::Git& git, const std::vector<std::string>& identity,
+                             const std::string& message) {
+  if (auto r = git.run({"add", "-A", "--", kSnapshotDirName, "dbsync.toml", ".gitattributes", ".gitignore"});
+      !r) {
+    return std::unexpected(r.error());
+  }
+  auto staged = git.try_run({"diff", "--cached", "--quiet"});
+  if (!staged) return std::unexpected(staged.error());
+  if (staged->exit_code == 0) return false;
+  std::vector<std::string> args = identity;
+  args.insert(args.end(), {"commit", "-q", "--no-verify", "-m", message});
+  if (auto r = git.run(args); !r) return std::unexpected(r.error());
+  return true;
+}
+
+bool merge_in_progress(const git::Git& git) {
+  auto r = git.try_run({"rev-parse", "-q", "--verify", "MERGE_HEAD"});
+  return r && r->exit_code == 0;
+}
+
+Error manual_conflicts_error(size_t paths) {
+  return Error(
+      ErrorCode::kConflict, fmt::format("the merge stopped: {} shard file(s) hold `manual` conflicts", paths),
+      "list them with 'dbsync conflicts', settle each with 'dbsync resolve', then run 'dbsync sync' again");
+}
+
+// Whether the working tree's snapshot differs from what the database was
+// last matched with (a pull or a merge brought records not imported yet).
+Result<bool> working_tree_ahead(const Replica& replica) {
+  auto meta = load_matched_meta(replica.paths);
+  if (!meta) return std::unexpected(meta.error());
+  auto tree = digest_tree(replica.layout);
+  if (!tree) return std::unexpected(tree.error());
+  if (!*meta) return !tree->empty();
+  return !tree_differences((*meta)->tree, *tree).empty();
+}
+
+// Rule 7 after a merge: duplicates may sit in any shard, so the driver
+// (one shard at a time) cannot remove them; this pass does, per collection.
+Result<std::map<std::string, std::vector<DuplicateRemoval>>> remove_duplicates(const Replica& replica) {
+  std::map<std::string, std::vector<DuplicateRemoval>> out;
+  auto names = replica.layout.list_collections();
+  if (!names) return std::unexpected(names.error());
+  for (const auto& name : *names) {
+    const CollectionConfig& cc = replica.config.collection(name);
+    if (cc.unique.empty()) continue;
+    auto key = collection_key(replica.layout, replica.config, name);
+    if (!key) return std::unexpected(key.error());
+    auto outcome = resolve_duplicates(replica.layout, name, cc, *key);
+    if (!outcome) return std::unexpected(outcome.error());
+    if (outcome->result == MergeResult::kConflict) return std::unexpected(manual_conflicts_error(1));
+    if (!outcome->removals.empty()) out[name] = std::move(outcome->removals);
+  }
+  return out;
+}
+
+bool push_was_rejected(const ProcessResult& r) {
+  for (const char* sign :
+       {"[rejected]", "non-fast-forward", "fetch first", "[remote rejected]", "stale info"}) {
+    if (r.err.find(sign) != std::string::npos) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+Result<SyncResult> run_sync(const SyncOptions& options) {
+  auto opened = open_replica(options.replica);
+  if (!opened) return std::unexpected(opened.error());
+  Replica& replica = *opened;
+  auto lock = ReplicaLock::acquire(replica.repo);
+  if (!lock) return std::unexpected(lock.error());
+  git::Git git(replica.repo);
+  if (!git.is_repository()) {
+    return fail(ErrorCode::kUsage, "'" + replica.repo.string() + "' is not a git repository",
+                "run 'dbsync init' there first");
+  }
+  auto branch = git.current_branch();
+  if (!branch) return std::unexpected(branch.error());
+  if (!*branch) {
+    return fail(ErrorCode::kUsage, "HEAD is detached; dbsync syncs a branch", "git switch <branch>");
+  }
+  SyncResult result;
+  result.branch = **branch;
+  auto remote = pick_remote(git, options.remote, result.branch);
+  if (!remote) return std::unexpected(remote.error());
+  result.remote = *remote;
+  auto identity = identity_args(git, replica.local.replica);
+  if (!identity) return std::unexpected(identity.error());
+
+  // A merge left by a settled `manual` conflict is concluded first.
+  if (merge_in_progress(git)) {
+    auto unmerged = git.unmerged_paths();
+    if (!unmerged) return std::unexpected(unmerged.error());
+    if (!unmerged->empty()) return std::unexpected(manual_conflicts_error(unmerged->size()));
+    std::vector<std::string> args = *identity;
+    args.insert(args.end(), {"commit", "-q", "--no-verify", "--no-edit"});
+    if (auto r = git.run(args); !r) return std::unexpected(r.error());
+  }
+
+  auto ahead = working_tree_ahead(replica);
+  if (!ahead) return std::unexpected(ahead.error());
+  if (*ahead) {
+    step(options, "importing what the working tree holds");
+    auto imported = import_replica(replica);
+    if (!imported) return std::unexpected(imported.error());
+    result.pending_import = std::move(*imported);
+  }
+
+  step(options, "exporting the database");
+  auto exported = export_replica(replica);
+  if (!exported) return std::unexpected(exported.error());
+  result.exported = std::move(*exported);
+  std::string message =
+      fmt::format("dbsync: export from {} ({} added, {} changed, {} deleted)", replica.local.replica,
+                  result.exported.added, result.exported.changed, result.exported.deleted);
+  auto committed = commit_snapshot(git, *identity, message);
+  if (!committed) return std::unexpected(committed.error());
+  result.committed_export = *committed;
+
+  std::optional<MergedCommits> merged_commits;
+  std::map<std::string, std::vector<DuplicateRemoval>> duplicates;
+  std::string remote_ref = "refs/remotes/" + result.remote + "/" + result.branch;
+  for (result.attempts = 1; result.attempts <= options.max_attempts; ++result.attempts) {
+    step(options, "fetching " + result.remote);
+    if (auto r = git.run({"fetch", "-q", result.remote}); !r) return std::unexpected(r.error());
+    auto theirs = git.resolve(remote_ref);
+    if (!theirs) return std::unexpected(theirs.error());
+    auto head = git.head();
+    if (!head) return std::unexpected(head.error());
+    bool need_merge = false;
+    if (*theirs) {
+      if (!*head) {
+        need_merge = true;
+      } else {
+        auto ancestor = git.try_run({"merge-base", "--is-ancestor", **theirs, **head});
+        if (!ancestor) return std::unexpected(ancestor.error());
+        need_merge = ancestor->exit_code != 0;
+      }
+    }
+    if (need_merge) {
+      step(options, "merging " + result.remote + "/" + result.branch);
+      std::vector<std::string> args = *identity;
+      if (*head) {
+        args.insert(
+            args.end(),
+            {"merge", "-q", "--no-edit", "--no-verify", "--allow-unrelated-histories", "-m",
+             "dbsync: merge " + result.remote + "/" + result.branch + " into " + replica.local.replica,
+             **theirs});
+      } else {
+        // Nothing committed here yet: take the remote branch as it is.
+        args.insert(args.end(), {"reset", "-q", "--hard", **theirs});
+      }
+      auto merged = git.try_run(args);
+      if (!merged) return std::unexpected(merged.error());
+      if (merged->exit_code != 0) {
+        auto unmerged = git.unmerged_paths();
+        if (unmerged && !unmerged->empty()) return std::unexpected(manual_conflicts_error(unmerged->size()));
+        return fail(ErrorCode::kUnavailable, "git merge failed: " + git::redact_credentials(merged->err));
+      }
+      result.merged = true;
+      if (*head) merged_commits = MergedCommits{**head, **theirs};
+      auto removed = remove_duplicates(replica);
+      if (!removed) return std::unexpected(removed.error());
+      for (auto& [name, list] : *removed) {
+        result.duplicates_removed += list.size();
+        auto& all = duplicates[name];
+        all.insert(all.end(), list.begin(), list.end());
+      }
+      if (!removed->empty()) {
+        auto c = commit_snapshot(git, *identity, "dbsync: remove duplicates under `unique`");
+        if (!c) return std::unexpected(c.error());
+      }
+      step(options, "importing the merged snapshot");
+      auto imported = import_replica(replica);
+      if (!imported) return std::unexpected(imported.error());
+      result.imported = std::move(*imported);
+    }
+    head = git.head();
+    if (!head) return std::unexpected(head.error());
+    if (!*head) break;  // nothing to push: an empty database and an empty remote
+    if (*theirs && **theirs == **head) {
+      result.pushed = false;
+      break;
+    }
+    step(options, "pushing to " + result.remote);
+    std::vector<std::string> push{"push", "-q"};
+    auto upstream = git.try_run({"config", "--get", "branch." + result.branch + ".merge"});
+    if (upstream && upstream->exit_code != 0) push.push_back("-u");
+    push.insert(push.end(), {result.remote, "HEAD:refs/heads/" + result.branch});
+    auto pushed = git.try_run(push);
+    if (!pushed) return std::unexpected(pushed.error());
+    if (pushed->exit_code == 0) {
+      result.pushed = true;
+      break;
+    }
+    if (!push_was_rejected(*pushed)) {
+      return fail(ErrorCode::kUnavailable, "git push failed: " + git::redact_credentials(pushed->err),
+                  "check the remote's URL and your credentials, then run 'dbsync sync' again");
+    }
+    step(options, "the remote moved on; merging again");
+  }
+  if (result.attempts > options.max_attempts) {
+    return fail(ErrorCode::kUnavailable,
+                fmt::format("the push lost to other replicas' pushes {} times", options.max_attempts),
+                "run 'dbsync sync' again; everything so far is committed locally");
+  }
+
+  auto head = git.head();
+  if (!head) return std::unexpected(head.error());
+  if (*head) {
+    result.head = **head;
+    if (auto st = record_matched_commit(replica.repo, result.head); !st) return std::unexpected(st.error());
+  }
+
+  ReportInfo info;
+  info.replica = replica.local.replica;
+  info.database = redact_url(replica.db_url);
+  auto report = build_sync_report(git, replica, merged_commits, duplicates, info);
+  if (!report) return std::unexpected(report.error());
+  result.report = std::move(*report);
+  std::string id = fmt::format("{}-sync", utc_now_iso());
+  std::replace(id.begin(), id.end(), ':', '-');
+  fs::path dir = replica.paths.reports();
+  if (auto st = write_file_atomic(dir / (id + ".txt"), render_text(result.report)); !st) {
+    return std::unexpected(st.error());
+  }
+  if (auto st =
+          write_file_atomic(dir / (id + ".json"), json::to_canonical(report_to_json(result.report)) + "\n");
+      !st) {
+    return std::unexpected(st.error());
+  }
+  result.report_path = (dir / (id + ".txt")).string();
+  return result;
+}
+
+}  // namespace dbsync

@@ -1,0 +1,162 @@
+#include "sync/git_sync_report.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "report/driver_log.h"
+#include "snapshot/key.h"
+#include "snapshot/record_line.h"
+#include "snapshot/verify.h"
+#include "sync/doc_scan.h"
+#include "util/file.h"
+
+namespace dbsync {
+namespace {
+
+namespace fs = std::filesystem;
+
+// key encoding -> line, from shard bytes already validated (by the driver
+// or by being our own commit).
+Result<std::map<std::string, std::string>> keyed_lines(std::string_view bytes, const KeyScanner& scanner,
+                                                       const std::string& label) {
+  std::map<std::string, std::string> out;
+  size_t pos = 0, line_no = 0;
+  std::string key;
+  while (pos < bytes.size()) {
+    ++line_no;
+    size_t end = bytes.find('\n', pos);
+    if (end == std::string_view::npos) end = bytes.size();
+    std::string_view line = bytes.substr(pos, end - pos);
+    pos = end + 1;
+    auto parts = split_record_line(line);
+    if (!parts || !scanner.scan(parts->doc, key)) {
+      return fail(ErrorCode::kBadInput,
+                  "'" + label + "' line " + std::to_string(line_no) + ": not a record line");
+    }
+    out.emplace(key, std::string(line));
+  }
+  return out;
+}
+
+uint64_t count_lines(std::string_view bytes) {
+  return static_cast<uint64_t>(std::count(bytes.begin(), bytes.end(), '\n'));
+}
+
+Result<std::vector<std::string>> changed_paths(const git::Git& git, const std::string& a,
+                                               const std::string& b) {
+  auto out = git.run({"diff", "--name-only", "-z", "--no-renames", a, b, "--", kSnapshotDirName});
+  if (!out) return std::unexpected(out.error());
+  std::vector<std::string> paths;
+  size_t start = 0;
+  for (size_t i = 0; i < out->size(); ++i) {
+    if ((*out)[i] == '\0') {
+      paths.push_back(out->substr(start, i - start));
+      start = i + 1;
+    }
+  }
+  return paths;
+}
+
+}  // namespace
+
+Result<Report> build_sync_report(const git::Git& git, const Replica& replica,
+                                 const std::optional<MergedCommits>& merged,
+                                 const std::map<std::string, std::vector<DuplicateRemoval>>& duplicates,
+                                 const ReportInfo& info) {
+  std::set<std::string> changed_set;
+  if (merged) {
+    auto changed = changed_paths(git, merged->ours, merged->theirs);
+    if (!changed) return std::unexpected(changed.error());
+    changed_set.insert(changed->begin(), changed->end());
+  }
+  auto names = replica.layout.list_collections();
+  if (!names) return std::unexpected(names.error());
+
+  Report report;
+  report.timestamp = format_report_time(info.time);
+  report.replica = info.replica;
+  report.database = info.database;
+  for (const auto& name : *names) {
+    CollectionReport c;
+    c.name = name;
+    auto key = collection_key(replica.layout, replica.config, name);
+    if (!key) return std::unexpected(key.error());
+    KeyScanner scanner(*key);
+    uint32_t count = replica.config.collection(name).shards;
+    for (uint32_t shard = 0; shard < count; ++shard) {
+      std::string label = replica.layout.shard_label(name, shard, count);
+      fs::path path = replica.layout.shard_path(name, shard, count);
+      std::string merged_bytes;
+      std::error_code ec;
+      if (fs::exists(path, ec)) {
+        auto bytes = read_file(path);
+        if (!bytes) return std::unexpected(bytes.error());
+        merged_bytes = std::move(*bytes);
+      }
+      if (!changed_set.contains(label)) {
+        uint64_t n = count_lines(merged_bytes);
+        c.counts.common += n;
+        c.counts.total += n;
+        continue;
+      }
+      auto ours_bytes = git.show(merged->ours, label);
+      auto theirs_bytes = git.show(merged->theirs, label);
+      if (!ours_bytes) return std::unexpected(ours_bytes.error());
+      if (!theirs_bytes) return std::unexpected(theirs_bytes.error());
+      auto o = keyed_lines(ours_bytes->value_or(""), scanner, label + " (ours)");
+      auto t = keyed_lines(theirs_bytes->value_or(""), scanner, label + " (theirs)");
+      auto m = keyed_lines(merged_bytes, scanner, label);
+      if (!o) return std::unexpected(o.error());
+      if (!t) return std::unexpected(t.error());
+      if (!m) return std::unexpected(m.error());
+      for (const auto& [k, line] : *o) {
+        if (t->contains(k))
+          ++c.counts.common;
+        else
+          ++c.counts.local_only;
+        auto it = m->find(k);
+        if (it == m->end()) ++c.counts.deleted;
+        if (it == m->end() || it->second != line) ++c.counts.records_changed;
+      }
+      for (const auto& [k, line] : *t) {
+        if (o->contains(k)) continue;
+        ++c.counts.remote_only;
+        if (!m->contains(k))
+          ++c.counts.deleted;
+        else
+          ++c.counts.records_changed;
+      }
+      c.counts.total += m->size();
+    }
+    if (auto it = duplicates.find(name); it != duplicates.end()) {
+      // Removed duplicates were counted as deleted above; report them apart.
+      c.duplicates = it->second;
+      c.counts.duplicates_removed = it->second.size();
+      c.counts.deleted -= std::min<uint64_t>(c.counts.deleted, it->second.size());
+    }
+    report.add(std::move(c));
+  }
+
+  // Conflicts as the driver runs resolved them; their counts are already in
+  // the figures above, so only the lists are taken.
+  if (!merged) return report;
+  auto records = collect_driver_records(replica.repo);
+  if (!records) return std::unexpected(records.error());
+  for (auto& rc : records->report.collections) {
+    CollectionReport c;
+    c.name = rc.name;
+    c.result = rc.result;
+    c.conflicts = std::move(rc.conflicts);
+    c.counts.conflicts_resolved = rc.counts.conflicts_resolved;
+    c.counts.conflicts_unresolved = rc.counts.conflicts_unresolved;
+    report.add(std::move(c));
+  }
+  for (const auto& f : records->files) {
+    std::error_code ec;
+    fs::remove(f, ec);
+  }
+  return report;
+}
+
+}  // namespace dbsync
