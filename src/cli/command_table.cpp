@@ -5,6 +5,7 @@
 namespace dbsync::cli {
 
 std::unique_ptr<Command> make_init_command();
+std::unique_ptr<Command> make_demo_command();
 std::unique_ptr<Command> make_sync_command();
 std::unique_ptr<Command> make_verify_command();
 std::unique_ptr<Command> make_merge_driver_command();
@@ -21,6 +22,7 @@ std::vector<std::unique_ptr<Command>> make_commands() {
   out.push_back(make_verify_command());
   out.push_back(make_merge_driver_command());
   out.push_back(make_merge_snapshots_command());
+  out.push_back(make_demo_command());
   return out;
 }
 
