@@ -41,4 +41,9 @@ Status check_canonical_document(std::string_view doc, size_t max_depth, size_t b
 // REQUIRES: `raw` passed check_canonical_document.
 std::string unescape_canonical_string(std::string_view raw);
 
+// The canonical text of a double as the check computes it for numbers of
+// more than 15 significant digits (Dragonbox when fmt provides it). It must
+// equal json::append_double()'s; exposed for the tests.
+std::string format_double_for_check(double d);
+
 }  // namespace dbsync

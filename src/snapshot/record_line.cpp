@@ -34,10 +34,14 @@ bool is_lower_hex32(std::string_view s) {
 }  // namespace
 
 bool is_conflict_marker(std::string_view line) {
-  for (std::string_view m : {"<<<<<<<", "=======", ">>>>>>>", "|||||||"}) {
-    if (line.substr(0, 7) == m) return true;
+  // Seven of '<', '=', '>' or '|' (the last for diff3-style bases).
+  if (line.size() < 7) return false;
+  char c = line[0];
+  if (c != '<' && c != '=' && c != '>' && c != '|') return false;
+  for (size_t i = 1; i < 7; ++i) {
+    if (line[i] != c) return false;
   }
-  return false;
+  return true;
 }
 
 Result<RecordLine> split_record_line(std::string_view line) {
@@ -55,8 +59,9 @@ Result<RecordLine> split_record_line(std::string_view line) {
                 "keep shard files byte for byte: add 'dbsync/** -text' to .gitattributes and "
                 "set core.autocrlf=false");
   }
-  if (line.size() < kPrefix.size() + kSuffix.size() || line.substr(0, kPrefix.size()) != kPrefix ||
-      line.substr(line.size() - kSuffix.size()) != kSuffix) {
+  // Constant-size compares compile to a few instructions.
+  if (line.size() < kPrefix.size() + kSuffix.size() || std::memcmp(line.data(), "{\"d\":", 5) != 0 ||
+      std::memcmp(line.data() + line.size() - 2, "\"}", 2) != 0) {
     return fail(ErrorCode::kBadInput, "line is not a record {\"d\":…,\"h\":…,\"r\":…}");
   }
   // The rev holds no quote, so the last ","r":" is the envelope's.
@@ -66,7 +71,7 @@ Result<RecordLine> split_record_line(std::string_view line) {
   }
   size_t hash_start = rev_tag - 32;
   size_t hash_tag = hash_start - kHashTag.size();
-  if (line.substr(hash_tag, kHashTag.size()) != kHashTag) {
+  if (std::memcmp(line.data() + hash_tag, ",\"h\":\"", 6) != 0) {
     return fail(ErrorCode::kBadInput, "field 'h': missing or not 32 hex digits");
   }
   RecordLine out;
@@ -77,9 +82,15 @@ Result<RecordLine> split_record_line(std::string_view line) {
   if (!is_lower_hex32(out.hash)) {
     return fail(ErrorCode::kBadInput, "field 'h': not 32 lowercase hex digits");
   }
-  if (!is_valid_rev(out.rev)) {
-    auto rev = parse_rev(out.rev);  // for the message
-    return std::unexpected(std::move(rev.error()).context("field 'r'"));
+  // All records of one export share a rev, so consecutive lines usually
+  // carry the same one: remember the last rev that passed.
+  thread_local std::string last_valid_rev;
+  if (out.rev != last_valid_rev) {
+    if (!is_valid_rev(out.rev)) {
+      auto rev = parse_rev(out.rev);  // for the message
+      return std::unexpected(std::move(rev.error()).context("field 'r'"));
+    }
+    last_valid_rev.assign(out.rev);
   }
   return out;
 }
@@ -88,14 +99,18 @@ Status check_record_line(const RecordLine& line, std::vector<DocMember>* members
   if (auto st = check_canonical_document(line.doc, kMaxNestingDepth, kPrefix.size(), members); !st) {
     return st;
   }
-  static constexpr char kDigits[] = "0123456789abcdef";
   Digest128 digest = xxh3_128(line.doc);
-  char hex[32];
-  for (size_t i = 0; i < 16; ++i) {
-    hex[2 * i] = kDigits[digest[i] >> 4];
-    hex[2 * i + 1] = kDigits[digest[i] & 15];
+  // Decode `h` and compare without branches; a non-hex digit sets 0x80.
+  unsigned diff = 1;
+  if (line.hash.size() == 32) {
+    diff = 0;
+    for (size_t i = 0; i < 16; ++i) {
+      unsigned hi = kHex.v[static_cast<uint8_t>(line.hash[2 * i])];
+      unsigned lo = kHex.v[static_cast<uint8_t>(line.hash[2 * i + 1])];
+      diff |= ((hi << 4 | lo) ^ digest[i]) | ((hi | lo) & 0x80);
+    }
   }
-  if (line.hash.size() != 32 || std::memcmp(hex, line.hash.data(), 32) != 0) {
+  if (diff != 0) {
     return fail(ErrorCode::kBadInput, "field 'h': hash does not match the document",
                 "the line was edited by hand or damaged; restore it from git history");
   }

@@ -25,26 +25,24 @@ Result<std::string> read_shard_bytes(const std::filesystem::path& path) {
   }
   struct stat st {};
   std::string out;
-  if (::fstat(fd, &st) == 0 && st.st_size > 0) out.reserve(static_cast<size_t>(st.st_size));
-  char buf[1 << 16];
-  size_t used = 0;
-  for (;;) {
-    // Read straight into the string while it has room; the small buffer
-    // only serves a file that grew since fstat.
-    if (out.capacity() > used) {
-      out.resize(out.capacity());
-      ssize_t n = ::read(fd, out.data() + used, out.size() - used);
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) break;
-      if (n == 0) {
-        out.resize(used);
-        ::close(fd);
-        return out;
+  bool failed = false;
+  // Read straight into a buffer of the file's size without zero-filling it
+  // first; anything past that size (the file grew) is appended after.
+  if (::fstat(fd, &st) == 0 && st.st_size > 0) {
+    out.resize_and_overwrite(static_cast<size_t>(st.st_size), [&](char* buf, size_t size) {
+      size_t used = 0;
+      while (used < size) {
+        ssize_t n = ::read(fd, buf + used, size - used);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) failed = true;
+        if (n <= 0) break;
+        used += static_cast<size_t>(n);
       }
-      used += static_cast<size_t>(n);
-      out.resize(used);
-      continue;
-    }
+      return used;
+    });
+  }
+  char buf[1 << 16];
+  while (!failed) {
     ssize_t n = ::read(fd, buf, sizeof buf);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) break;
@@ -53,7 +51,6 @@ Result<std::string> read_shard_bytes(const std::filesystem::path& path) {
       return out;
     }
     out.append(buf, static_cast<size_t>(n));
-    used = out.size();
   }
   Error e(ErrorCode::kUnavailable, "cannot read '" + path.string() + "': " + std::strerror(errno));
   ::close(fd);

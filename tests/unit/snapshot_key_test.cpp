@@ -53,7 +53,9 @@ TEST(Key, ShardIsTheLowBitsOfXxh3OfTheEncoding) {
       seen.insert(s);
     }
     // 5000 keys reach every shard of a small count.
-    if (count <= 256) EXPECT_EQ(seen.size(), count);
+    if (count <= 256) {
+      EXPECT_EQ(seen.size(), count);
+    }
   }
 }
 
