@@ -270,6 +270,12 @@ bool is_safe_sql_type(std::string_view type) {
   for (char c : name) {
     if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == ' ')) return false;
   }
+  // Words that would start a column constraint instead of naming a type.
+  std::string words = " " + upper(name) + " ";
+  for (const char* kw : {"CONSTRAINT", "PRIMARY", "NOT", "NULL", "UNIQUE", "CHECK", "DEFAULT", "COLLATE",
+                         "REFERENCES", "GENERATED", "AS", "KEY", "ON", "CONFLICT"}) {
+    if (words.find(" " + std::string(kw) + " ") != std::string::npos) return false;
+  }
   if (open == std::string_view::npos) return true;
   std::string_view args = type.substr(open);
   if (args.size() < 2 || args.back() != ')') return false;
