@@ -9,7 +9,7 @@ packages=(
   libsimdjson-dev libxxhash-dev libcli11-dev libfmt-dev libtomlplusplus-dev
   libsqlite3-dev sqlite3 libpq-dev libbson-dev libmongoc-dev
   libgtest-dev libgmock-dev librapidcheck-dev libbenchmark-dev
-  clang clang-format libclang-rt-14-dev
+  clang-format clang-19 libclang-rt-19-dev
   postgresql python3-mockupdb
 )
 
