@@ -1,6 +1,9 @@
 #include "cli/app.h"
 
+#include <algorithm>
 #include <cstdio>
+#include <string>
+#include <vector>
 
 #include "cli/command.h"
 #include "json/value.h"
@@ -18,6 +21,19 @@ void print_error(const Error& e, const CommonOptions& common) {
                                          {"hint", json::Value(e.hint)}});
     out.emit(json::make_object({{"ok", json::Value(false)}, {"error", std::move(err)}}));
   }
+}
+
+// The original tool's flags keep working for its users (issue 5):
+// `dbsync --export` is `dbsync export`, `--merge FILE` is `merge FILE`,
+// `--stats` is `stats`, `--sync` is `sync`.
+std::vector<std::string> translate_legacy_flags(int argc, char** argv) {
+  std::vector<std::string> args(argv, argv + argc);
+  if (args.size() >= 2) {
+    for (const char* legacy : {"--export", "--merge", "--stats", "--sync", "--import"}) {
+      if (args[1] == legacy) args[1] = legacy + 2;
+    }
+  }
+  return args;
 }
 
 }  // namespace
@@ -43,7 +59,10 @@ int run(int argc, char** argv) {
   }
 
   try {
-    app.parse(argc, argv);
+    std::vector<std::string> args = translate_legacy_flags(argc, argv);
+    args.erase(args.begin());                // CLI11 wants the arguments without the program name,
+    std::reverse(args.begin(), args.end());  // last to first
+    app.parse(args);
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
