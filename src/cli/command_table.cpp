@@ -12,6 +12,9 @@ std::unique_ptr<Command> make_merge_driver_command();
 std::unique_ptr<Command> make_merge_snapshots_command();
 std::unique_ptr<Command> make_export_command();
 std::unique_ptr<Command> make_import_command();
+std::unique_ptr<Command> make_status_command();
+std::unique_ptr<Command> make_diff_command();
+std::unique_ptr<Command> make_stats_command();
 
 std::vector<std::unique_ptr<Command>> make_commands() {
   std::vector<std::unique_ptr<Command>> out;
@@ -19,6 +22,9 @@ std::vector<std::unique_ptr<Command>> make_commands() {
   out.push_back(make_sync_command());
   out.push_back(make_export_command());
   out.push_back(make_import_command());
+  out.push_back(make_status_command());
+  out.push_back(make_diff_command());
+  out.push_back(make_stats_command());
   out.push_back(make_verify_command());
   out.push_back(make_merge_driver_command());
   out.push_back(make_merge_snapshots_command());
