@@ -7,6 +7,8 @@ namespace dbsync::cli {
 std::unique_ptr<Command> make_init_command();
 std::unique_ptr<Command> make_demo_command();
 std::unique_ptr<Command> make_sync_command();
+std::unique_ptr<Command> make_restore_command();
+std::unique_ptr<Command> make_backups_command();
 std::unique_ptr<Command> make_verify_command();
 std::unique_ptr<Command> make_merge_driver_command();
 std::unique_ptr<Command> make_merge_snapshots_command();
@@ -25,6 +27,8 @@ std::vector<std::unique_ptr<Command>> make_commands() {
   out.push_back(make_status_command());
   out.push_back(make_diff_command());
   out.push_back(make_stats_command());
+  out.push_back(make_restore_command());
+  out.push_back(make_backups_command());
   out.push_back(make_verify_command());
   out.push_back(make_merge_driver_command());
   out.push_back(make_merge_snapshots_command());

@@ -128,7 +128,7 @@ Result<ApplyResult> apply_with_backup(Replica& replica, StoreTxn& txn,
                                       std::vector<ApplyCollection>& collections, const std::string& op) {
   ApplyResult result;
   BackupManifest manifest;
-  manifest.id = new_backup_id();
+  manifest.id = new_backup_id(replica.paths);
   manifest.time = utc_now_iso();
   manifest.op = op;
   manifest.database = redact_url(replica.db_url);

@@ -1,6 +1,6 @@
 #include "sync/backup.h"
 
-#include <random>
+#include <cstdlib>
 
 #include "json/canonical.h"
 #include "json/parse.h"
@@ -97,16 +97,27 @@ Result<std::vector<BackupEntry>> parse_entries(const fs::path& path) {
 
 }  // namespace
 
-std::string new_backup_id() {
-  static std::mt19937 rng{std::random_device{}()};
-  std::string t = utc_now_iso();  // 2026-01-15T10:30:45Z
-  std::string id;
-  for (char c : t) {
-    if (c != '-' && c != ':') id += c;
+std::string new_backup_id(const LocalPaths& paths) {
+  std::string base;
+  for (char c : utc_now_iso()) {  // 2026-01-15T10:30:45Z
+    if (c != '-' && c != ':') base += c;
   }
-  char suffix[8];
-  std::snprintf(suffix, sizeof suffix, "-%04x", static_cast<unsigned>(rng() & 0xFFFF));
-  return id + suffix;
+  unsigned seq = 0;
+  std::error_code ec;
+  if (fs::exists(paths.backups(), ec)) {
+    auto dirs = list_dirs(paths.backups());
+    if (dirs && !dirs->empty()) {
+      const std::string& last = dirs->back();
+      size_t dash = last.rfind('-');
+      if (dash != std::string::npos && is_backup_id(last) && last.substr(0, dash) >= base) {
+        base = last.substr(0, dash);
+        seq = static_cast<unsigned>(std::strtoul(last.c_str() + dash + 1, nullptr, 10)) + 1;
+      }
+    }
+  }
+  char suffix[16];
+  std::snprintf(suffix, sizeof suffix, "-%04u", seq);
+  return base + suffix;
 }
 
 Status write_backup(const LocalPaths& paths, const BackupManifest& manifest,

@@ -11,7 +11,7 @@
 //                        hash as the database holds them
 // Written and fsync'd before the transaction changes anything; `state` is
 // "prepared" until the transaction commits, then "applied" (or
-// "not-applied" when a crash stopped it). Ids sort by time. Callers hold
+// "not-applied" when a crash stopped it). Ids sort by creation. Callers hold
 // the replica lock.
 #pragma once
 
@@ -46,8 +46,10 @@ struct BackupManifest {
   std::map<std::string, BackupCounts> collections;
 };
 
-// A new, unused backup id: 20260115T103045Z-<4 hex>.
-std::string new_backup_id();
+// A new backup id, greater than every existing one (ids sort by time even
+// within one second or when the wall clock steps back):
+// 20260115T103045Z-0000, -0001, ...
+std::string new_backup_id(const LocalPaths& paths);
 
 // Writes the manifest and every collection file, fsync'd, in a new folder.
 Status write_backup(const LocalPaths& paths, const BackupManifest& manifest,
