@@ -2,6 +2,7 @@
 // folders (against a base, or two-way without one) into OUT without git and
 // prints the merge report (DESIGN §7). A developer and benchmark command:
 // `dbsync merge` and `dbsync sync` run the same merge inside a replica.
+// OUT gets OURS' dbsync.toml (or --config) when it has none.
 // Exit 0 clean, 1 when manual conflicts remain, 3 on bad input.
 #include <fmt/format.h>
 
@@ -52,6 +53,18 @@ class MergeSnapshotsCommand : public Command {
                                   ours_, theirs_, out_, *config, opt);
     progress.finish();
     if (!merged) return std::unexpected(merged.error());
+    // OUT is a snapshot: it needs the configuration that shaped it.
+    std::filesystem::path out_config = std::filesystem::path(out_) / kConfigFileName;
+    std::error_code ec;
+    if (!std::filesystem::exists(out_config, ec)) {
+      std::filesystem::path from =
+          config_.empty() ? std::filesystem::path(ours_) / kConfigFileName : std::filesystem::path(config_);
+      if (std::filesystem::exists(from, ec)) {
+        auto text = read_file(from);
+        if (!text) return std::unexpected(text.error());
+        if (auto st = write_file_atomic(out_config, *text); !st) return st;
+      }
+    }
     ReportInfo info;
     info.database = config->database;
     Report report = make_report(*merged, info);

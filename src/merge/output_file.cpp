@@ -1,7 +1,10 @@
 #include "merge/output_file.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -38,6 +41,45 @@ Status write_output_file(const std::filesystem::path& path, std::string_view byt
     return fail(ErrorCode::kUnavailable, "cannot write '" + path.string() + "': " + why);
   }
   return {};
+}
+
+Result<bool> read_file_into(const std::filesystem::path& path, std::string& buf) {
+  buf.clear();
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) return false;
+    return fail(ErrorCode::kUnavailable, "cannot open '" + path.string() + "': " + std::strerror(errno));
+  }
+  struct stat st {};
+  if (::fstat(fd, &st) == 0 && st.st_size > 0) buf.reserve(static_cast<size_t>(st.st_size));
+  char chunk[1 << 16];
+  for (;;) {
+    // Straight into the buffer while it has room; the chunk covers a file
+    // that grew after fstat.
+    size_t room = buf.capacity() - buf.size();
+    ssize_t n;
+    if (room > 0) {
+      // resize_and_overwrite: no zero fill of bytes read() overwrites anyway.
+      size_t old = buf.size();
+      n = 0;
+      buf.resize_and_overwrite(buf.capacity(), [&](char* p, size_t) {
+        n = ::read(fd, p + old, room);
+        return old + static_cast<size_t>(std::max<ssize_t>(n, 0));
+      });
+    } else {
+      n = ::read(fd, chunk, sizeof chunk);
+      if (n > 0) buf.append(chunk, static_cast<size_t>(n));
+    }
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      std::string why = std::strerror(errno);
+      ::close(fd);
+      return fail(ErrorCode::kUnavailable, "cannot read '" + path.string() + "': " + why);
+    }
+    if (n == 0) break;
+  }
+  ::close(fd);
+  return true;
 }
 
 }  // namespace dbsync

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <filesystem>
+#include <string>
 #include <string_view>
 
 #include "util/error.h"
@@ -14,5 +15,10 @@
 namespace dbsync {
 
 Status write_output_file(const std::filesystem::path& path, std::string_view bytes, bool durable);
+
+// Reads a whole file into `buf`, reusing its capacity (one read of the
+// file's size: no growth copies, no fresh pages once warm). A missing file
+// gives false and an empty `buf`.
+Result<bool> read_file_into(const std::filesystem::path& path, std::string& buf);
 
 }  // namespace dbsync

@@ -58,33 +58,51 @@ void ShardInput::adopt(const ShardInput& peer) {
   for (size_t i = 0; i < captured_.size(); ++i) captured_[i] = rebase(peer.captured_[i]);
 }
 
+bool ShardInput::same_line_as(const ShardInput& other) const {
+  if (!valid_ || !other.valid_ || line_.size() != other.line_.size()) return false;
+  if (lender_ == &other && lender_line_no_ == other.line_no_) return true;
+  if (other.lender_ == this && other.lender_line_no_ == line_no_) return true;
+  return std::memcmp(line_.data(), other.line_.data(), line_.size()) == 0;
+}
+
 Result<bool> ShardInput::next(std::initializer_list<const ShardInput*> peers) {
   if (pos_ >= data_.size()) {
     valid_ = false;
     return false;
   }
   ++line_no_;
-  const char* begin = data_.data() + pos_;
-  const void* nl = std::memchr(begin, '\n', data_.size() - pos_);
-  if (nl == nullptr) {
-    valid_ = false;
-    return std::unexpected(at_line(Error(ErrorCode::kBadInput, "truncated last line (no newline at the end)",
-                                         "the file was cut short; restore it from git history")));
-  }
-  line_ = std::string_view(begin, static_cast<size_t>(static_cast<const char*>(nl) - begin));
-  pos_ += line_.size() + 1;
   std::swap(prev_key_, key_);
-
+  lender_ = nullptr;
+  // Most lines equal a peer's current line: compare in place, which also
+  // finds the line's end without scanning for it.
   const ShardInput* lender = nullptr;
   for (const ShardInput* p : peers) {
-    if (p != nullptr && p->valid_ && p->line_.size() == line_.size() &&
-        std::memcmp(p->line_.data(), line_.data(), line_.size()) == 0) {
+    if (p == nullptr || !p->valid_) continue;
+    size_t n = p->line_.size();
+    if (pos_ + n < data_.size() && data_[pos_ + n] == '\n' &&
+        std::memcmp(p->line_.data(), data_.data() + pos_, n) == 0) {
       lender = p;
+      line_ = std::string_view(data_.data() + pos_, n);
       break;
     }
   }
+  if (lender == nullptr) {
+    const char* begin = data_.data() + pos_;
+    const void* nl = std::memchr(begin, '\n', data_.size() - pos_);
+    if (nl == nullptr) {
+      valid_ = false;
+      return std::unexpected(
+          at_line(Error(ErrorCode::kBadInput, "truncated last line (no newline at the end)",
+                        "the file was cut short; restore it from git history")));
+    }
+    line_ = std::string_view(begin, static_cast<size_t>(static_cast<const char*>(nl) - begin));
+  }
+  pos_ += line_.size() + 1;
+
   if (lender != nullptr) {
     adopt(*lender);
+    lender_ = lender;
+    lender_line_no_ = lender->line_no_;
   } else if (auto st = check_current(); !st) {
     valid_ = false;
     return std::unexpected(st.error());

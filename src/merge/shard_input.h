@@ -41,6 +41,9 @@ class ShardInput {
   const std::string& label() const { return label_; }
   // The raw canonical value of capture field i; empty when the field is missing.
   std::string_view captured(size_t i) const { return captured_[i]; }
+  // Whether `other` is positioned on the byte-identical line (cheap when one
+  // borrowed the other's checks for it).
+  bool same_line_as(const ShardInput& other) const;
   // Lines checked here, and lines whose checks a peer lent.
   size_t lines_checked() const { return checked_; }
   size_t lines_reused() const { return reused_; }
@@ -64,6 +67,8 @@ class ShardInput {
   std::vector<std::string_view> captured_;
   std::vector<DocMember> members_;
   size_t checked_ = 0, reused_ = 0;
+  const ShardInput* lender_ = nullptr;  // who lent the checks of the current line
+  size_t lender_line_no_ = 0;           // the lender's line number then
 };
 
 }  // namespace dbsync

@@ -16,7 +16,7 @@ using json::Value;
 // Same content (documents byte-equal), or both absent.
 bool same_doc(const ShardInput* a, const ShardInput* b) {
   if (a == nullptr || b == nullptr) return a == b;
-  return a->parts().doc == b->parts().doc;
+  return a->same_line_as(*b) || a->parts().doc == b->parts().doc;
 }
 
 // Top-level fields present on one side only or with different values.
@@ -60,7 +60,11 @@ class Merger {
     ShardInput b(in_.base.value_or(std::string_view()), in_.base_label, in_.spec, capture_);
     ShardInput o(in_.ours, in_.ours_label, in_.spec, capture_);
     ShardInput t(in_.theirs, in_.theirs_label, in_.spec, capture_);
-    out_.bytes.reserve(std::max(in_.ours.size(), in_.theirs.size()) + 1024);
+    if (options_.output_buffer != nullptr) {
+      out_.bytes = std::move(*options_.output_buffer);
+      out_.bytes.clear();
+    }
+    out_.bytes.reserve(in_.ours.size() + in_.theirs.size() / 8 + 4096);
     if (auto r = b.next(); !r) return std::unexpected(r.error());
     if (auto r = o.next({&b}); !r) return std::unexpected(r.error());
     if (auto r = t.next({&o, &b}); !r) return std::unexpected(r.error());

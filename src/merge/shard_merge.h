@@ -37,6 +37,9 @@ struct ShardMergeOptions {
   // Compute fingerprints of the output records for these `unique` field
   // lists (merge/duplicates.h).
   std::vector<std::vector<std::string>> unique;
+  // If given, its capacity becomes ShardMergeOutput::bytes (the caller moves
+  // the bytes back after use), so merging shard after shard allocates nothing.
+  std::string* output_buffer = nullptr;
 };
 
 // (fingerprint, ordinal of the record in the output shard).

@@ -166,28 +166,29 @@ Result<SnapshotMerge> merge_snapshots(const std::optional<fs::path>& base, const
     collections.push_back(std::move(c));
   }
 
-  auto run_task = [&](Task& task) {
+  // Each worker keeps its buffers from shard to shard: no allocation, and
+  // no fresh pages to fault in, once they have grown to the largest shard.
+  struct Buffers {
+    std::string base, ours, theirs, out;
+  };
+  auto run_task = [&](Task& task, Buffers& buf) {
     Collection& c = collections[task.collection];
     const CollectionConfig& cc = config.collection(c.merge.name);
     const std::string& name = c.merge.name;
     std::string label = out_layout.shard_label(name, task.shard, c.merge.shard_count);
-    auto read_side = [&](const InputSide& s) -> Result<MaybeText> {
-      if (!s.layout) return MaybeText();
-      auto text = read_if_exists(s.layout->shard_path(name, task.shard, c.merge.shard_count));
-      if (!text) return text;
-      return MaybeText(text->value_or(std::string()));
-    };
-    auto bb = read_side(b), ob = read_side(o), tb = read_side(t);
-    for (auto* r : {&bb, &ob, &tb}) {
-      if (!*r) {
-        task.error = r->error();
+    for (auto [side, into] : {std::pair{&b, &buf.base}, {&o, &buf.ours}, {&t, &buf.theirs}}) {
+      into->clear();
+      if (!side->layout) continue;
+      auto read = read_file_into(side->layout->shard_path(name, task.shard, c.merge.shard_count), *into);
+      if (!read) {
+        task.error = read.error();
         return;
       }
     }
     ShardMergeInput in;
-    if (b.layout) in.base = **bb;
-    in.ours = **ob;
-    in.theirs = **tb;
+    if (b.layout) in.base = buf.base;
+    in.ours = buf.ours;
+    in.theirs = buf.theirs;
     if (b.layout) in.base_label = (b.layout->repo() / label).string();
     in.ours_label = (ours / label).string();
     in.theirs_label = (theirs / label).string();
@@ -195,6 +196,7 @@ Result<SnapshotMerge> merge_snapshots(const std::optional<fs::path>& base, const
     ShardMergeOptions so;
     so.record_outcomes = options.record_outcomes;
     so.unique = cc.unique;
+    so.output_buffer = &buf.out;
     auto merged = merge_shard(in, cc, so);
     if (!merged) {
       task.error = merged.error();
@@ -208,8 +210,7 @@ Result<SnapshotMerge> merge_snapshots(const std::optional<fs::path>& base, const
         return;
       }
     }
-    merged->bytes.clear();
-    merged->bytes.shrink_to_fit();
+    buf.out = std::move(merged->bytes);
     task.out = std::move(*merged);
   };
 
@@ -221,10 +222,11 @@ Result<SnapshotMerge> merge_snapshots(const std::optional<fs::path>& base, const
   std::mutex progress_mutex;
   uint64_t done = 0;
   auto work = [&] {
+    Buffers buffers;
     for (;;) {
       size_t i = next.fetch_add(1);
       if (i >= tasks.size() || i > first_error.load()) return;
-      run_task(tasks[i]);
+      run_task(tasks[i], buffers);
       if (tasks[i].error) {
         size_t seen = first_error.load();
         while (i < seen && !first_error.compare_exchange_weak(seen, i)) {
