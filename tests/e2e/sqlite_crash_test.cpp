@@ -1,0 +1,104 @@
+// kill -9 at random points of the real `dbsync import` (DESIGN §10): the
+// database is the old or the new state, and a rerun converges to the new
+// state with every record present once.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <random>
+#include <thread>
+
+#include "e2e/sqlite_e2e_util.h"
+
+namespace dbsync {
+namespace {
+
+using namespace testing;
+namespace fs = std::filesystem;
+
+// Starts `dbsync import` in `repo` and returns its pid.
+pid_t spawn_import(const fs::path& repo) {
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    int devnull = ::open("/dev/null", O_WRONLY);
+    ::dup2(devnull, 1);
+    ::dup2(devnull, 2);
+    std::string bin = DBSYNC_BINARY, r = repo.string();
+    ::execl(bin.c_str(), bin.c_str(), "import", "--db", "sqlite:db.sqlite", "-C", r.c_str(), (char*)nullptr);
+    ::_exit(127);
+  }
+  return pid;
+}
+
+std::string state(const fs::path& db) {
+  return sql(db, "SELECT count(*), total(profit), group_concat(id) FROM (SELECT * FROM pnl ORDER BY id)");
+}
+
+TEST(SqliteCrash, KillNineDuringImportThenRerunConverges) {
+  TempDir tmp;
+  fs::path a = tmp.path() / "a", tpl = tmp.path() / "template";
+  fs::create_directories(a);
+  std::string rows = "BEGIN; CREATE TABLE pnl (id INTEGER PRIMARY KEY, user TEXT, profit REAL, note TEXT);";
+  for (int i = 1; i <= 20000; ++i) {
+    rows += "INSERT INTO pnl VALUES (" + std::to_string(i) + ",'user" + std::to_string(i % 97) + "'," +
+            std::to_string(i) + ".25,'note " + std::to_string(i) + "');";
+  }
+  sql(a / "db.sqlite", rows + "COMMIT;");
+  ASSERT_EQ(dbsync_run(a, {"export", "--db", "sqlite:db.sqlite"}).code, 0);
+  copy_snapshot(a, tpl);
+  ASSERT_EQ(dbsync_run(tpl, {"import", "--db", "sqlite:db.sqlite"}).code, 0);
+  std::string old_state = state(tpl / "db.sqlite");
+  // The import to interrupt: 10,000 updates, 2,000 deletes, 5,000 inserts.
+  std::string change =
+      "BEGIN; UPDATE pnl SET profit = profit * 2 WHERE id % 2 = 0; DELETE FROM pnl WHERE id % 10 = 5;";
+  for (int i = 20001; i <= 25000; ++i) {
+    change += "INSERT INTO pnl VALUES (" + std::to_string(i) + ",'new'," + std::to_string(i) + ".5,NULL);";
+  }
+  sql(a / "db.sqlite", change + "COMMIT;");
+  ASSERT_EQ(dbsync_run(a, {"export", "--db", "sqlite:db.sqlite"}).code, 0);
+  copy_snapshot(a, tpl);
+  std::string new_state = state(a / "db.sqlite");
+  ASSERT_NE(old_state, new_state);
+
+  // How long an undisturbed import takes.
+  fs::path probe = tmp.path() / "probe";
+  fs::copy(tpl, probe, fs::copy_options::recursive);
+  auto t0 = std::chrono::steady_clock::now();
+  ASSERT_EQ(dbsync_run(probe, {"import", "--db", "sqlite:db.sqlite"}).code, 0);
+  auto full =
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0).count();
+  ASSERT_EQ(state(probe / "db.sqlite"), new_state);
+
+  std::mt19937 rng(12345);
+  int saw_old = 0, saw_new = 0;
+  for (int round = 0; round < 12; ++round) {
+    fs::path r = tmp.path() / ("r" + std::to_string(round));
+    fs::copy(tpl, r, fs::copy_options::recursive);
+    long delay = std::uniform_int_distribution<long>(0, full)(rng);
+    SCOPED_TRACE("kill after " + std::to_string(delay) + " of " + std::to_string(full) + " us");
+    pid_t pid = spawn_import(r);
+    std::this_thread::sleep_for(std::chrono::microseconds(delay));
+    ::kill(pid, SIGKILL);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    std::string now = state(r / "db.sqlite");
+    ASSERT_TRUE(now == old_state || now == new_state) << now;
+    (now == old_state ? saw_old : saw_new)++;
+    CliResult again = dbsync_run(r, {"import", "--db", "sqlite:db.sqlite"});
+    ASSERT_EQ(again.code, 0) << again.err;
+    ASSERT_EQ(state(r / "db.sqlite"), new_state);
+    ASSERT_EQ(dump(r / "db.sqlite"), dump(a / "db.sqlite"));
+    CliResult ex = dbsync_run(r, {"export", "--db", "sqlite:db.sqlite"});
+    ASSERT_EQ(ex.code, 0) << ex.err;
+    ASSERT_NE(ex.out.find("nothing to export"), std::string::npos) << ex.out;
+    ASSERT_FALSE(fs::exists(r / ".dbsync/journal"));
+    fs::remove_all(r);
+  }
+  std::printf("kill -9: %d runs left the old state, %d the new\n", saw_old, saw_new);
+}
+
+}  // namespace
+}  // namespace dbsync
