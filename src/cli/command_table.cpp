@@ -5,6 +5,8 @@
 namespace dbsync::cli {
 
 std::unique_ptr<Command> make_init_command();
+std::unique_ptr<Command> make_report_command();
+std::unique_ptr<Command> make_doctor_command();
 std::unique_ptr<Command> make_demo_command();
 std::unique_ptr<Command> make_sync_command();
 std::unique_ptr<Command> make_restore_command();
@@ -32,6 +34,8 @@ std::vector<std::unique_ptr<Command>> make_commands() {
   out.push_back(make_verify_command());
   out.push_back(make_merge_driver_command());
   out.push_back(make_merge_snapshots_command());
+  out.push_back(make_report_command());
+  out.push_back(make_doctor_command());
   out.push_back(make_demo_command());
   return out;
 }

@@ -197,3 +197,31 @@ TEST(SyncConvergence, RandomSchedulesConverge) {
 
 }  // namespace
 }  // namespace dbsync::e2e
+
+namespace dbsync::e2e {
+namespace {
+
+TEST_F(SyncGitTest, DoctorPassesOnAReadyReplicaAndReportShowsTheLastSync) {
+  auto a = replica("a");
+  a->exec("INSERT INTO items VALUES ('a1','a',1,'x')");
+  a->dbsync({"sync", "-q"});
+  auto doctor = a->dbsync({"doctor"});
+  EXPECT_NE(doctor.out.find("merge driver"), std::string::npos) << doctor.out;
+  EXPECT_EQ(doctor.out.find("FAIL"), std::string::npos) << doctor.out;
+  auto list = a->dbsync({"report", "--list"});
+  EXPECT_NE(list.out.find("-sync"), std::string::npos) << list.out;
+  auto report = a->dbsync({"report"});
+  EXPECT_NE(report.out.find("DATABASE SYNCHRONIZATION REPORT"), std::string::npos) << report.out;
+  EXPECT_NE(report.out.find("Total merged: 1"), std::string::npos) << report.out;
+}
+
+TEST(SyncDoctor, FailsOutsideARepositoryWithExitCode4) {
+  TempDir dir;
+  auto r = run_process({DBSYNC_BINARY, "doctor", "-C", dir.path().string()});
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->exit_code, 4);
+  EXPECT_NE(r->out.find("FAIL  repository"), std::string::npos) << r->out;
+}
+
+}  // namespace
+}  // namespace dbsync::e2e
