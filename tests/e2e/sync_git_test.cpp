@@ -186,7 +186,9 @@ TEST(SyncConvergence, RandomSchedulesConverge) {
       EXPECT_EQ(r->root_hash(), root) << r->dir();
     }
     for (const auto& id : inserted) {
-      if (!deleted.contains(id)) EXPECT_EQ(expected_rows.count(id), 1u) << "lost record " << id;
+      if (!deleted.contains(id)) {
+        EXPECT_EQ(expected_rows.count(id), 1u) << "lost record " << id;
+      }
     }
     for (const auto& [id, row] : expected_rows) {
       EXPECT_TRUE(inserted.contains(id)) << "record " << id << " was never written";
