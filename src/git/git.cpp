@@ -80,15 +80,19 @@ Result<bool> Git::has_changes(const std::vector<std::string>& paths) const {
 Result<std::vector<std::string>> Git::unmerged_paths() const {
   auto out = run({"diff", "--name-only", "--diff-filter=U", "-z"});
   if (!out) return std::unexpected(out.error());
-  std::vector<std::string> paths;
+  return split_nul(*out);
+}
+
+std::vector<std::string> split_nul(const std::string& text) {
+  std::vector<std::string> parts;
   size_t start = 0;
-  for (size_t i = 0; i < out->size(); ++i) {
-    if ((*out)[i] == '\0') {
-      paths.push_back(out->substr(start, i - start));
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\0') {
+      parts.push_back(text.substr(start, i - start));
       start = i + 1;
     }
   }
-  return paths;
+  return parts;
 }
 
 Result<std::optional<std::string>> Git::show(const std::string& rev, const std::string& path) const {

@@ -45,6 +45,9 @@ class Git {
   std::filesystem::path work_tree_;
 };
 
+// Splits git's -z output (NUL-terminated paths).
+std::vector<std::string> split_nul(const std::string& text);
+
 // Removes the password from any URL-looking text ("https://u:secret@h/x" ->
 // "https://u:***@h/x"), so credentials never reach logs or errors.
 std::string redact_credentials(const std::string& text);

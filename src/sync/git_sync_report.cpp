@@ -47,15 +47,7 @@ Result<std::vector<std::string>> changed_paths(const git::Git& git, const std::s
                                                const std::string& b) {
   auto out = git.run({"diff", "--name-only", "-z", "--no-renames", a, b, "--", kSnapshotDirName});
   if (!out) return std::unexpected(out.error());
-  std::vector<std::string> paths;
-  size_t start = 0;
-  for (size_t i = 0; i < out->size(); ++i) {
-    if ((*out)[i] == '\0') {
-      paths.push_back(out->substr(start, i - start));
-      start = i + 1;
-    }
-  }
-  return paths;
+  return git::split_nul(*out);
 }
 
 }  // namespace
