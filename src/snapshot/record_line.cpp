@@ -83,9 +83,10 @@ Result<RecordLine> split_record_line(std::string_view line) {
     return fail(ErrorCode::kBadInput, "field 'h': not 32 lowercase hex digits");
   }
   // All records of one export share a rev, so consecutive lines usually
-  // carry the same one: remember the last rev that passed.
+  // carry the same one: remember the last rev that passed. The cache starts
+  // empty, and an empty rev is never valid, so it must not match the cache.
   thread_local std::string last_valid_rev;
-  if (out.rev != last_valid_rev) {
+  if (out.rev.empty() || out.rev != last_valid_rev) {
     if (!is_valid_rev(out.rev)) {
       auto rev = parse_rev(out.rev);  // for the message
       return std::unexpected(std::move(rev.error()).context("field 'r'"));
