@@ -5,6 +5,8 @@
 #include "cli/command.h"
 #include "config/config.h"
 #include "snapshot/verify.h"
+#include "sync/replica.h"
+#include "sync/verify_db.h"
 #include "util/progress.h"
 
 namespace dbsync::cli {
@@ -18,6 +20,8 @@ class VerifyCommand : public Command {
   }
   void add_options(CLI::App& app) override {
     app.add_option("dir", dir_, "Snapshot folder (a sync repository; default: -C or the current folder)");
+    app.add_option("--db", db_, "Database URL to check against the snapshot (default: the replica's)");
+    app.add_flag("--snapshot-only", snapshot_only_, "Check the snapshot files only, not the database");
   }
 
   Status run(const CommonOptions& common, const Output& out) override {
@@ -55,16 +59,38 @@ class VerifyCommand : public Command {
     }
     text += fmt::format("total: {} records in {} collections, {} bytes\nroot hash: {}\nsnapshot OK\n",
                         summary->records, summary->collections.size(), summary->bytes, to_hex(summary->root));
+    // In a replica (no DIR given) the database is checked against the
+    // snapshot too; a folder with no database configured is checked alone.
+    std::string db_root;
+    if (dir_.empty() && !snapshot_only_) {
+      ReplicaOptions opts;
+      opts.repo = repo;
+      opts.db_url = db_;
+      auto replica = open_replica(opts);
+      if (replica || !db_.empty() || replica.error().code != ErrorCode::kUsage) {
+        auto check = verify_database(opts);
+        if (!check) {
+          out.text(text);
+          return std::unexpected(check.error());
+        }
+        db_root = to_hex(check->db_root);
+        text += fmt::format("database: {} records, root hash {}\ndatabase matches the snapshot\n",
+                            check->db_records, db_root);
+      }
+    }
     out.text(text);
     out.emit(json::make_object({{"ok", json::Value(true)},
                                 {"collections", json::Value(std::move(collections))},
                                 {"records", json::Value(static_cast<int64_t>(summary->records))},
-                                {"root_hash", to_hex(summary->root)}}));
+                                {"root_hash", to_hex(summary->root)},
+                                {"database_root_hash", db_root}}));
     return {};
   }
 
  private:
   std::string dir_;
+  std::string db_;
+  bool snapshot_only_ = false;
 };
 
 }  // namespace
