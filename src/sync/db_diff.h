@@ -26,10 +26,11 @@ Status join_db_matched(const RecordArena& db, const std::vector<SnapLine>& match
   size_t i = 0, j = 0;
   while (i < db.size() || j < matched.size()) {
     JoinedRecord r{};
-    if (j == matched.size() || (i < db.size() && db.key(i) < matched[j].key)) {
+    int c = j == matched.size() ? -1 : i == db.size() ? 1 : db.key(i).compare(matched[j].key);
+    if (c < 0) {
       r = {RecordState::kAdded, db.key(i), db.doc(i), nullptr};
       ++i;
-    } else if (i == db.size() || matched[j].key < db.key(i)) {
+    } else if (c > 0) {
       r = {RecordState::kDeleted, matched[j].key, {}, &matched[j]};
       ++j;
     } else {

@@ -1,6 +1,7 @@
 #include "sync/db_scan.h"
 
 #include <algorithm>
+#include <cstring>
 #include <numeric>
 
 #include "snapshot/key.h"
@@ -8,16 +9,18 @@
 namespace dbsync {
 
 void RecordArena::add(std::string_view key, std::string_view doc) {
-  Entry e{bytes_.size(), static_cast<uint32_t>(key.size()), bytes_.size() + key.size(),
-          static_cast<uint32_t>(doc.size())};
-  bytes_.append(key);
-  bytes_.append(doc);
-  entries_.push_back(e);
+  char* p = memory_->allocate(key.size() + doc.size());
+  std::memcpy(p, key.data(), key.size());
+  std::memcpy(p + key.size(), doc.data(), doc.size());
+  uint64_t prefix = 0;
+  for (size_t i = 0; i < 8; ++i) prefix = prefix << 8 | (i < key.size() ? static_cast<uint8_t>(key[i]) : 0);
+  entries_.push_back({prefix, p, static_cast<uint32_t>(key.size()), static_cast<uint32_t>(doc.size())});
 }
 
 void RecordArena::sort_by_key() {
-  std::sort(entries_.begin(), entries_.end(), [this](const Entry& a, const Entry& b) {
-    return view(a.key_off, a.key_len) < view(b.key_off, b.key_len);
+  std::sort(entries_.begin(), entries_.end(), [](const Entry& a, const Entry& b) {
+    if (a.prefix != b.prefix) return a.prefix < b.prefix;
+    return std::string_view(a.p, a.key_len) < std::string_view(b.p, b.key_len);
   });
 }
 
@@ -46,7 +49,7 @@ Result<DatabaseScan> scan_database(Replica& replica) {
   for (auto& info : catalog->collections) {
     CollectionScan scan;
     scan.shard_count = replica.config.collection(info.name).shards;
-    scan.shards.resize(scan.shard_count);
+    scan.shards.assign(scan.shard_count, RecordArena(out.memory.get()));
     uint32_t count = scan.shard_count;
     auto st = (*txn)->scan(info, [&](std::string_view key, std::string_view doc) -> Status {
       scan.shards[shard_of(key, count)].add(key, doc);

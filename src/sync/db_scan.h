@@ -7,37 +7,38 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "store/store.h"
+#include "sync/block_arena.h"
 #include "sync/replica.h"
 #include "util/error.h"
 
 namespace dbsync {
 
+// The records of one shard: views into a BlockArena shared by the scan.
 class RecordArena {
  public:
+  explicit RecordArena(BlockArena* memory = nullptr) : memory_(memory) {}
   void add(std::string_view key, std::string_view doc);
   size_t size() const { return entries_.size(); }
-  std::string_view key(size_t i) const { return view(entries_[i].key_off, entries_[i].key_len); }
-  std::string_view doc(size_t i) const { return view(entries_[i].doc_off, entries_[i].doc_len); }
+  std::string_view key(size_t i) const { return {entries_[i].p, entries_[i].key_len}; }
+  std::string_view doc(size_t i) const { return {entries_[i].p + entries_[i].key_len, entries_[i].doc_len}; }
   void sort_by_key();
   // The first key that appears twice (after sort_by_key), or empty.
   std::string_view duplicate_key() const;
 
  private:
   struct Entry {
-    uint64_t key_off;
+    uint64_t prefix;  // the key's first 8 bytes, big-endian: most comparisons stop here
+    const char* p;
     uint32_t key_len;
-    uint64_t doc_off;
     uint32_t doc_len;
   };
-  std::string_view view(uint64_t off, uint32_t len) const {
-    return std::string_view(bytes_.data() + off, len);
-  }
-  std::string bytes_;
+  BlockArena* memory_;
   std::vector<Entry> entries_;
 };
 
@@ -49,7 +50,8 @@ struct CollectionScan {
 };
 
 struct DatabaseScan {
-  std::vector<CollectionScan> collections;  // sorted by name
+  std::unique_ptr<BlockArena> memory = std::make_unique<BlockArena>();  // holds every record
+  std::vector<CollectionScan> collections;                              // sorted by name
   std::vector<SkippedCollection> skipped;
   const CollectionScan* find(std::string_view name) const;
 };

@@ -1,6 +1,7 @@
 #include "sync/durable.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -80,6 +81,57 @@ Status remove_tree(const fs::path& dir) {
   fs::remove_all(dir, ec);
   if (ec) return fail(ErrorCode::kUnavailable, "cannot remove '" + dir.string() + "': " + ec.message());
   return {};
+}
+
+Status read_file_reusing(const fs::path& path, std::string& out) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::unexpected(io_error("cannot open", path));
+  struct stat st;
+  if (::fstat(fd, &st) != 0) {
+    Error e = io_error("cannot stat", path);
+    ::close(fd);
+    return std::unexpected(e);
+  }
+  out.resize(static_cast<size_t>(st.st_size));
+  size_t got = 0;
+  for (;;) {
+    if (got == out.size()) out.resize(out.size() + 65536);  // the file grew meanwhile
+    ssize_t n = ::read(fd, out.data() + got, out.size() - got);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      Error e = io_error("cannot read", path);
+      ::close(fd);
+      return std::unexpected(e);
+    }
+    if (n == 0) break;
+    got += static_cast<size_t>(n);
+  }
+  ::close(fd);
+  out.resize(got);
+  return {};
+}
+
+namespace {
+constexpr std::array<int8_t, 256> make_hex_table() {
+  std::array<int8_t, 256> t{};
+  for (auto& v : t) v = -1;
+  for (int i = 0; i < 10; ++i) t['0' + i] = static_cast<int8_t>(i);
+  for (int i = 0; i < 6; ++i) t['a' + i] = static_cast<int8_t>(10 + i);
+  return t;
+}
+constexpr auto kHexTable = make_hex_table();
+}  // namespace
+
+bool decode_hash_hex(std::string_view hex, std::array<uint8_t, 16>& out) {
+  if (hex.size() != 32) return false;
+  int bad = 0;
+  for (size_t i = 0; i < 16; ++i) {
+    int hi = kHexTable[static_cast<uint8_t>(hex[2 * i])],
+        lo = kHexTable[static_cast<uint8_t>(hex[2 * i + 1])];
+    bad |= hi | lo;
+    out[i] = static_cast<uint8_t>(hi << 4 | (lo & 15));
+  }
+  return bad >= 0;
 }
 
 std::string bytes_digest(std::string_view bytes) { return to_hex(xxh3_128(bytes)); }

@@ -5,6 +5,8 @@
 // Thread-safe for distinct paths.
 #pragma once
 
+#include <array>
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -26,6 +28,14 @@ Status fsync_tree(const std::filesystem::path& dir);
 
 // Removes a folder tree; absent is not an error.
 Status remove_tree(const std::filesystem::path& dir);
+
+// Reads a whole file into `out`, reusing its capacity (no reallocation and
+// no fresh pages when the buffer is reused for file after file).
+Status read_file_reusing(const std::filesystem::path& path, std::string& out);
+
+// Decodes 32 lowercase hex digits (a record hash) without branches per
+// digit; false on anything else.
+bool decode_hash_hex(std::string_view hex, std::array<uint8_t, 16>& out);
 
 // XXH3-128 hex of a file's bytes.
 std::string bytes_digest(std::string_view bytes);

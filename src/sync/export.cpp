@@ -10,6 +10,7 @@
 #include "sync/durable.h"
 #include "sync/lock.h"
 #include "sync/matched.h"
+#include "sync/phase_timer.h"
 #include "sync/publish.h"
 #include "util/file.h"
 #include "util/hash.h"
@@ -84,7 +85,7 @@ struct Exporter {
           case RecordState::kUnchanged:
             out += rec.matched->line;
             out += '\n';
-            from_hex(rec.matched->hash, h);
+            decode_hash_hex(rec.matched->hash, h);
             digest.add(name, s, h);
             ++stats.records;
             return {};
@@ -149,7 +150,7 @@ struct Exporter {
         pos = end + 1;
         if (!parts) continue;
         Digest128 h;
-        from_hex(parts->hash, h);
+        decode_hash_hex(parts->hash, h);
         digest.add(name, shard, h);
         ++stats.records;
       }
@@ -164,6 +165,7 @@ struct Exporter {
 
 Result<ExportResult> export_replica(Replica& replica) {
   ExportResult result;
+  PhaseTimer timer("export: recover");
   if (auto st = recover_interrupted_export(replica, result.warnings); !st) return std::unexpected(st.error());
   std::error_code ec;
   if (fs::exists(replica.paths.journal(), ec)) {
@@ -172,10 +174,12 @@ Result<ExportResult> export_replica(Replica& replica) {
   }
   auto meta = load_matched_meta(replica.paths);
   if (!meta) return std::unexpected(meta.error());
-  auto now = digest_tree(replica.layout);
+  timer.lap("export: digest working tree");
+  auto now = digest_tree(replica.layout, *meta ? &**meta : nullptr);
   if (!now) return std::unexpected(now.error());
   if (auto st = refuse_if_tree_changed(*now, *meta); !st) return std::unexpected(st.error());
 
+  timer.lap("export: scan database");
   auto scan = scan_database(replica);
   if (!scan) return std::unexpected(scan.error());
   for (const auto& s : scan->skipped)
@@ -201,6 +205,7 @@ Result<ExportResult> export_replica(Replica& replica) {
   ex.next.op = "export";
   ex.next.time = utc_now_iso();
 
+  timer.lap("export: compare and write");
   std::set<std::string> names;
   for (const auto& c : scan->collections) names.insert(c.info.name);
   if (*meta) {
@@ -215,6 +220,7 @@ Result<ExportResult> export_replica(Replica& replica) {
     }
     if (!st) return std::unexpected(st.error());
   }
+  timer.lap("export: fsync generation");
   if (auto st = fsync_tree(ex.gen.repo()); !st) return std::unexpected(st.error());
   ex.next.root = to_hex(ex.digest.root());
   ex.result.root = ex.next.root;
@@ -222,9 +228,13 @@ Result<ExportResult> export_replica(Replica& replica) {
 
   if (auto st = write_meta_file(replica.paths.export_journal(), ex.next); !st)
     return std::unexpected(st.error());
+  timer.lap("export: publish working tree");
   if (auto st = publish_tree(replica.layout, ex.gen.repo(), ex.next.tree, *now); !st)
     return std::unexpected(st.error());
+  for (const auto& [path, digest] : ex.next.tree) ex.next.stat[path] = file_stat(replica.repo / path);
+  timer.lap("export: commit matched state");
   if (auto st = commit_generation(replica.paths, ex.next); !st) return std::unexpected(st.error());
+  timer.lap("export: free memory");
   return std::move(ex.result);
 }
 

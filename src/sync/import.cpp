@@ -114,6 +114,7 @@ Result<MatchedMeta> write_generation(Replica& replica, const ImportPlan& plan, c
   next.op = "import";
   next.time = utc_now_iso();
   next.tree = plan.tree;
+  next.stat = plan.stat;
   ContentDigest digest;
   for (const auto& cp : plan.collections) {
     auto oc = outcomes.find(cp.name);
@@ -179,7 +180,7 @@ Result<MatchedMeta> write_generation(Replica& replica, const ImportPlan& plan, c
         // {"d":…,"h":"<32 hex>","r":"<rev>"}: the hash sits before the rev.
         size_t r = line.rfind("\",\"r\":\"");
         Digest128 h;
-        if (r == std::string_view::npos || r < 32 || !from_hex(line.substr(r - 32, 32), h)) {
+        if (r == std::string_view::npos || r < 32 || !decode_hash_hex(line.substr(r - 32, 32), h)) {
           return fail(ErrorCode::kInternal, "cannot read a hash back from " + cp.name);
         }
         digest.add(cp.name, s, h);

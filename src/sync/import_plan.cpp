@@ -131,7 +131,10 @@ Result<ImportPlan> plan_import(const Replica& replica, const SnapshotLayout& tar
       if (!schema) return std::unexpected(schema.error());
       cp.schema = std::move(*schema);
       cp.schema_bytes = std::move(*bytes);
-      if (cp.in_target) plan.tree[schema_label] = bytes_digest(cp.schema_bytes);
+      if (cp.in_target) {
+        plan.tree[schema_label] = bytes_digest(cp.schema_bytes);
+        plan.stat[schema_label] = file_stat(schema_path);
+      }
     } else {
       cp.schema.key = {"_id"};
     }
@@ -165,6 +168,7 @@ Result<ImportPlan> plan_import(const Replica& replica, const SnapshotLayout& tar
       if (!data) return std::unexpected(data.error());
       std::string label = target.shard_label(name, s, cp.shard_count);
       if (cp.in_target && fs::exists(target.shard_path(name, s, cp.shard_count), ec)) {
+        plan.stat[label] = file_stat(target.shard_path(name, s, cp.shard_count));
         auto bytes = read_file(target.shard_path(name, s, cp.shard_count));
         if (!bytes) return std::unexpected(bytes.error());
         sp.target_bytes = std::make_shared<const std::string>(std::move(*bytes));

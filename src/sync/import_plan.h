@@ -55,6 +55,7 @@ struct CollectionPlan {
 struct ImportPlan {
   std::vector<CollectionPlan> collections;  // sorted by name
   TreeDigests tree;                         // digests of the target's files
+  TreeStats stat;                           // their stats when read
   std::string max_rev;                      // greatest rev among planned target records
 };
 

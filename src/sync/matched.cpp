@@ -1,5 +1,7 @@
 #include "sync/matched.h"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -55,6 +57,11 @@ Result<std::optional<MatchedMeta>> read_meta_file(const fs::path& paths) {
     return std::unexpected(bad_meta(paths, "generation"));
   const json::Value* shards = doc->find("shards");
   const json::Value* tree = doc->find("tree");
+  if (const json::Value* stat = doc->find("stat"); stat && stat->is_object()) {
+    for (const auto& [path, v] : stat->as_object()) {
+      if (v.is_string()) m.stat[path] = v.as_string();
+    }
+  }
   if (!shards || !shards->is_object()) return std::unexpected(bad_meta(paths, "shards"));
   if (!tree || !tree->is_object()) return std::unexpected(bad_meta(paths, "tree"));
   for (const auto& [name, v] : shards->as_object()) {
@@ -73,6 +80,8 @@ Status write_meta_file(const fs::path& path, const MatchedMeta& meta) {
   std::vector<json::Member> shards, tree;
   for (const auto& [name, n] : meta.shards) shards.emplace_back(name, json::Value(static_cast<int64_t>(n)));
   for (const auto& [path, d] : meta.tree) tree.emplace_back(path, json::Value(d));
+  std::vector<json::Member> stat;
+  for (const auto& [path, d] : meta.stat) stat.emplace_back(path, json::Value(d));
   json::Value v = json::make_object({{"version", json::Value(1)},
                                      {"generation", meta.generation},
                                      {"op", meta.op},
@@ -80,7 +89,8 @@ Status write_meta_file(const fs::path& path, const MatchedMeta& meta) {
                                      {"commit", meta.commit},
                                      {"root", meta.root},
                                      {"shards", json::make_object(std::move(shards))},
-                                     {"tree", json::make_object(std::move(tree))}});
+                                     {"tree", json::make_object(std::move(tree))},
+                                     {"stat", json::make_object(std::move(stat))}});
   return write_file_atomic(path, json::to_canonical(v) + "\n");
 }
 
@@ -121,19 +131,38 @@ Status remove_stale_generations(const LocalPaths& paths, const std::string& keep
   return {};
 }
 
-Result<TreeDigests> digest_tree(const SnapshotLayout& layout) {
+std::string file_stat(const fs::path& path) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) return {};
+  return std::to_string(st.st_size) + ":" + std::to_string(st.st_mtim.tv_sec) + "." +
+         std::to_string(st.st_mtim.tv_nsec) + ":" + std::to_string(st.st_ino);
+}
+
+Result<TreeDigests> digest_tree(const SnapshotLayout& layout, const MatchedMeta* known, TreeStats* stats) {
   TreeDigests out;
   auto names = layout.list_collections();
   if (!names) return std::unexpected(names.error());
+  std::string buffer;
   for (const auto& name : *names) {
     auto files = list_files(layout.collection_dir(name));
     if (!files) return std::unexpected(files.error());
     for (const auto& f : *files) {
       bool shard = f.size() > 6 && f.compare(f.size() - 6, 6, ".jsonl") == 0;
       if (!shard && f != kSchemaFileName) continue;
-      auto bytes = read_file(layout.collection_dir(name) / f);
-      if (!bytes) return std::unexpected(bytes.error());
-      out[std::string(kSnapshotDirName) + "/" + name + "/" + f] = bytes_digest(*bytes);
+      std::string path = std::string(kSnapshotDirName) + "/" + name + "/" + f;
+      std::string st = file_stat(layout.collection_dir(name) / f);
+      if (stats) (*stats)[path] = st;
+      if (known && !st.empty()) {
+        auto s = known->stat.find(path);
+        auto d = known->tree.find(path);
+        if (s != known->stat.end() && s->second == st && d != known->tree.end()) {
+          out[path] = d->second;
+          continue;
+        }
+      }
+      if (auto r = read_file_reusing(layout.collection_dir(name) / f, buffer); !r)
+        return std::unexpected(r.error());
+      out[path] = bytes_digest(buffer);
     }
   }
   return out;

@@ -7,6 +7,9 @@
 //     tree   XXH3-128 of every snapshot file (shards and schema.json) of the
 //            working tree as that export or import left it, so a later run
 //            can tell whether a pull or an edit changed the working tree
+//     stat   size, mtime and inode of those files when recorded: a file
+//            whose stat is unchanged is not read again to digest it (as
+//            git's index does)
 //     shards shard count each collection was written with
 //     op, time, commit (the git commit of that state, filled in by sync)
 // A new generation is written completely (files fsync'd) before
@@ -29,6 +32,7 @@
 namespace dbsync {
 
 using TreeDigests = std::map<std::string, std::string>;  // "dbsync/<c>/<file>" -> hex digest
+using TreeStats = std::map<std::string, std::string>;    // "dbsync/<c>/<file>" -> "size:mtime_ns:inode"
 
 struct MatchedMeta {
   std::string generation;
@@ -38,6 +42,7 @@ struct MatchedMeta {
   std::string root;
   std::map<std::string, uint32_t> shards;
   TreeDigests tree;
+  TreeStats stat;
 };
 
 // nullopt when this replica never finished an export or import.
@@ -58,7 +63,12 @@ Status remove_stale_generations(const LocalPaths& paths, const std::string& keep
                                 const std::string& also_keep = {});
 
 // Digests of the working tree's snapshot files (shards and schema.json).
-Result<TreeDigests> digest_tree(const SnapshotLayout& layout);
+// With `known`, a file whose stat equals the one recorded there takes the
+// recorded digest instead of being read. `stats` receives every file's stat.
+Result<TreeDigests> digest_tree(const SnapshotLayout& layout, const MatchedMeta* known = nullptr,
+                                TreeStats* stats = nullptr);
+// The stat string of one file, or empty when it cannot be read.
+std::string file_stat(const std::filesystem::path& path);
 // Paths whose digest differs between two sets (either side missing counts).
 std::vector<std::string> tree_differences(const TreeDigests& a, const TreeDigests& b);
 

@@ -4,11 +4,34 @@
 
 #include "snapshot/key.h"
 #include "snapshot/record_line.h"
+#include "sync/durable.h"
 #include "util/file.h"
 #include "util/hash.h"
 
 namespace dbsync {
 namespace fs = std::filesystem;
+
+namespace {
+
+// {"d":<doc>,"h":"<32 hex>","r":"<rev>"} split without parsing: the line was
+// validated when it was written.
+bool split_trusted(std::string_view line, SnapLine& out) {
+  constexpr std::string_view kPrefix = "{\"d\":", kHash = ",\"h\":\"", kRev = "\",\"r\":\"", kSuffix = "\"}";
+  if (line.size() < kPrefix.size() + kHash.size() + 32 + kRev.size() + kSuffix.size() + 2) return false;
+  if (line.substr(0, kPrefix.size()) != kPrefix || line.substr(line.size() - kSuffix.size()) != kSuffix)
+    return false;
+  size_t rev = line.rfind(kRev);
+  if (rev == std::string_view::npos || rev < kPrefix.size() + kHash.size() + 32) return false;
+  size_t hash = rev - 32;
+  if (line.substr(hash - kHash.size(), kHash.size()) != kHash) return false;
+  out.line = line;
+  out.doc = line.substr(kPrefix.size(), hash - kHash.size() - kPrefix.size());
+  out.hash = line.substr(hash, 32);
+  out.rev = line.substr(rev + kRev.size(), line.size() - kSuffix.size() - rev - kRev.size());
+  return true;
+}
+
+}  // namespace
 
 Result<std::vector<SnapLine>> parse_trusted_lines(std::string_view bytes, const KeyScanner& keys,
                                                   const std::string& label) {
@@ -24,12 +47,12 @@ Result<std::vector<SnapLine>> parse_trusted_lines(std::string_view bytes, const 
     if (end == std::string_view::npos) return bad("truncated last line");
     std::string_view line = bytes.substr(pos, end - pos);
     pos = end + 1;
-    auto parts = split_record_line(line);
-    if (!parts) return bad(parts.error().message);
-    if (to_hex(xxh3_128(parts->doc)) != parts->hash)
+    SnapLine s;
+    if (!split_trusted(line, s)) return bad("not a record line");
+    Digest128 want;
+    if (!decode_hash_hex(s.hash, want) || want != xxh3_128(s.doc))
       return bad("field 'h': hash does not match the document");
-    SnapLine s{line, parts->doc, parts->hash, parts->rev, {}};
-    if (!keys.scan(parts->doc, s.key)) return bad("key field missing from the document");
+    if (!keys.scan(s.doc, s.key)) return bad("key field missing from the document");
     if (!out.empty() && s.key <= out.back().key) return bad("key " + s.key + " is out of order");
     out.push_back(std::move(s));
   }
@@ -63,18 +86,18 @@ Result<const ShardData*> MatchedCollection::shard(uint32_t shard) {
   ShardData data;
   data.path = layout.shard_path(name_, shard, shard_count_);
   data.whole_file = true;
+  // Only the shard in use is kept (callers go through shards in order), so
+  // one buffer serves every shard.
+  cache_.clear();
   std::error_code ec;
   if (fs::exists(data.path, ec)) {
-    auto bytes = read_file(data.path);
-    if (!bytes) return std::unexpected(bytes.error());
-    auto buf = std::make_shared<const std::string>(std::move(*bytes));
-    auto lines = parse_trusted_lines(*buf, scanner_, data.path.string());
+    if (!buffer_ || buffer_.use_count() > 1) buffer_ = std::make_shared<std::string>();
+    if (auto st = read_file_reusing(data.path, *buffer_); !st) return std::unexpected(st.error());
+    auto lines = parse_trusted_lines(*buffer_, scanner_, data.path.string());
     if (!lines) return std::unexpected(lines.error());
-    data.buffers.push_back(std::move(buf));
+    data.buffers.push_back(buffer_);
     data.lines = std::move(*lines);
   }
-  // Only the shard in use is kept: callers go through shards in order.
-  cache_.clear();
   return &cache_.emplace(shard, std::move(data)).first->second;
 }
 

@@ -58,6 +58,7 @@ class MatchedCollection {
   KeyScanner scanner_;
   uint32_t stored_count_, shard_count_;
   std::map<uint32_t, ShardData> cache_;
+  std::shared_ptr<std::string> buffer_;
   bool regrouped_ = false;
   bool force_regroup_ = false;
 };

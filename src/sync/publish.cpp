@@ -66,6 +66,7 @@ Status recover_interrupted_export(Replica& replica, std::vector<std::string>& no
     return remove_stale_generations(replica.paths, *meta ? (*meta)->generation : std::string());
   }
   if (auto st = publish_tree(replica.layout, gen_root, next, *now); !st) return st;
+  for (const auto& [path, digest] : next) (*pending)->stat[path] = file_stat(replica.repo / path);
   if (auto st = commit_generation(replica.paths, **pending); !st) return st;
   notes.push_back("finished an export that was interrupted");
   return {};

@@ -60,7 +60,7 @@ Result<ReplicaStatus> replica_status(const ReplicaOptions& options, const Status
   st.import_interrupted = journal && *journal;
   std::error_code ec;
   st.export_interrupted = fs::exists(replica->paths.export_journal(), ec);
-  auto now = digest_tree(replica->layout);
+  auto now = digest_tree(replica->layout, *meta ? &**meta : nullptr);
   if (!now) return std::unexpected(now.error());
   st.tree_changed = tree_differences(*now, *meta ? (*meta)->tree : TreeDigests{});
 
