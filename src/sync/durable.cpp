@@ -20,7 +20,9 @@ Error io_error(const std::string& what, const fs::path& path) {
 }
 }  // namespace
 
-Status write_file_synced(const fs::path& path, std::string_view bytes) {
+namespace {
+
+Status write_file_impl(const fs::path& path, std::string_view bytes, bool sync) {
   std::error_code ec;
   fs::create_directories(path.parent_path(), ec);
   if (ec)
@@ -39,16 +41,44 @@ Status write_file_synced(const fs::path& path, std::string_view bytes) {
     }
     bytes.remove_prefix(static_cast<size_t>(n));
   }
-  if (auto st = fault::check(fault::Op::kFsync, path.string()); !st) {
-    ::close(fd);
-    return st;
-  }
-  if (::fsync(fd) != 0) {
-    Error e = io_error("cannot fsync", path);
-    ::close(fd);
-    return std::unexpected(e);
+  if (sync) {
+    if (auto st = fault::check(fault::Op::kFsync, path.string()); !st) {
+      ::close(fd);
+      return st;
+    }
+    if (::fsync(fd) != 0) {
+      Error e = io_error("cannot fsync", path);
+      ::close(fd);
+      return std::unexpected(e);
+    }
   }
   ::close(fd);
+  return {};
+}
+
+}  // namespace
+
+Status write_file_synced(const fs::path& path, std::string_view bytes) {
+  return write_file_impl(path, bytes, true);
+}
+
+Status write_file_unsynced(const fs::path& path, std::string_view bytes) {
+  return write_file_impl(path, bytes, false);
+}
+
+Status fsync_file(const fs::path& path) {
+  if (auto st = fault::check(fault::Op::kFsync, path.string()); !st) return st;
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::unexpected(io_error("cannot open", path));
+  int rc = ::fsync(fd);
+  ::close(fd);
+  if (rc != 0) return std::unexpected(io_error("cannot fsync", path));
+  return {};
+}
+
+Status rename_file(const fs::path& from, const fs::path& to) {
+  if (auto st = fault::check(fault::Op::kRename, to.string()); !st) return st;
+  if (::rename(from.c_str(), to.c_str()) != 0) return std::unexpected(io_error("cannot rename onto", to));
   return {};
 }
 

@@ -19,6 +19,13 @@ namespace dbsync {
 // folders are created; they are not fsynced (see fsync_tree).
 Status write_file_synced(const std::filesystem::path& path, std::string_view bytes);
 
+// The same without the fsync, for writers that write many files and then
+// fsync them together (fsync_file) before anything depends on them.
+Status write_file_unsynced(const std::filesystem::path& path, std::string_view bytes);
+Status fsync_file(const std::filesystem::path& path);
+// rename(2) with its fault check; the caller fsyncs the folder afterwards.
+Status rename_file(const std::filesystem::path& from, const std::filesystem::path& to);
+
 // Hard-links `from` to `to` (files in the local state are never changed in
 // place, so generations can share them), copying when linking fails.
 Status link_or_copy(const std::filesystem::path& from, const std::filesystem::path& to);

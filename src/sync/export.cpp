@@ -1,6 +1,12 @@
 #include "sync/export.h"
 
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdlib>
 #include <set>
+#include <thread>
 
 #include "snapshot/content_digest.h"
 #include "snapshot/key.h"
@@ -45,20 +51,113 @@ std::vector<std::string> matched_key(const fs::path& gen_root, const std::string
   return schema ? schema->key : std::vector<std::string>{};
 }
 
+constexpr const char* kStagedSuffix = ".tmp-dbsync-export";
+
+// How many threads go through the shards: two on this project's machines
+// (DESIGN §9), DBSYNC_THREADS to override.
+unsigned worker_count() {
+  if (const char* env = std::getenv("DBSYNC_THREADS")) {
+    long n = std::strtol(env, nullptr, 10);
+    if (n >= 1 && n <= 64) return static_cast<unsigned>(n);
+  }
+  return std::clamp(std::thread::hardware_concurrency(), 1u, 2u);
+}
+
+// What one shard of the export produced.
+struct ShardOutcome {
+  uint64_t records = 0, added = 0, changed = 0, deleted = 0;
+  std::vector<Digest128> hashes;  // content hashes, for the root hash
+  std::string digest;             // of the new file; empty: the shard is empty
+  std::vector<fs::path> to_sync;  // files written without fsync
+  fs::path staged;                // a new working-tree file waiting to be renamed in
+};
+
 struct Exporter {
   Replica& r;
   const std::optional<MatchedMeta>& meta;
   std::string rev;
   fs::path old_root;
   SnapshotLayout gen;
+  const TreeDigests& now;  // the working tree as found
   MatchedMeta next;
   ContentDigest digest;
   ExportResult result;
+  std::vector<fs::path> to_sync;
+  std::vector<std::pair<fs::path, fs::path>> staged;  // temp file -> working-tree file
 
   Status write_file(const std::string& name, const std::string& file, const std::string& bytes) {
     std::string path = tree_path(name, file);
     next.tree[path] = bytes_digest(bytes);
-    return write_file_synced(gen.repo() / path, bytes);
+    if (auto st = write_file_unsynced(gen.repo() / path, bytes); !st) return st;
+    to_sync.push_back(gen.repo() / path);
+    return stage(path, next.tree[path], bytes, to_sync, nullptr);
+  }
+
+  // Writes a working-tree file's new version beside it, when it changes.
+  Status stage(const std::string& path, const std::string& new_digest, std::string_view bytes,
+               std::vector<fs::path>& sync, fs::path* staged_out) {
+    auto it = now.find(path);
+    if (it != now.end() && it->second == new_digest) return {};
+    fs::path target = r.repo / path, temp = target;
+    temp += kStagedSuffix;
+    if (auto st = write_file_unsynced(temp, bytes); !st) return st;
+    sync.push_back(temp);
+    if (staged_out) {
+      *staged_out = temp;
+    } else {
+      staged.emplace_back(temp, target);
+    }
+    return {};
+  }
+
+  Result<ShardOutcome> export_shard(const CollectionScan& scan, uint32_t s, MatchedCollection& matched,
+                                    std::string& out) {
+    const std::string& name = scan.info.name;
+    ShardOutcome o;
+    auto data = matched.shard(s);
+    if (!data) return std::unexpected(data.error());
+    out.clear();
+    bool same = true;
+    o.hashes.reserve(scan.shards[s].size());
+    auto st = join_db_matched(scan.shards[s], (*data)->lines, [&](const JoinedRecord& rec) -> Status {
+      Digest128 h;
+      switch (rec.state) {
+        case RecordState::kUnchanged:
+          out += rec.matched->line;
+          out += '\n';
+          decode_hash_hex(rec.matched->hash, h);
+          o.hashes.push_back(h);
+          ++o.records;
+          return {};
+        case RecordState::kDeleted:
+          ++o.deleted;
+          same = false;
+          return {};
+        case RecordState::kAdded: ++o.added; break;
+        case RecordState::kChanged: ++o.changed; break;
+      }
+      same = false;
+      append_record_line_canonical(out, rec.db_doc, rev);
+      o.hashes.push_back(xxh3_128(rec.db_doc));
+      ++o.records;
+      return {};
+    });
+    if (!st) return std::unexpected(st.error());
+    if (out.empty()) return o;
+    std::string path = tree_path(name, shard_file_name(s, scan.shard_count));
+    // The working tree may hold another version of this file (an import
+    // that skipped or normalised records): the digest is of what it gets.
+    o.digest = bytes_digest(out);
+    if (same && (*data)->whole_file) {
+      if (auto st2 = link_or_copy((*data)->path, gen.repo() / path); !st2)
+        return std::unexpected(st2.error());
+    } else {
+      if (auto st2 = write_file_unsynced(gen.repo() / path, out); !st2) return std::unexpected(st2.error());
+      o.to_sync.push_back(gen.repo() / path);
+    }
+    if (auto st2 = stage(path, o.digest, out, o.to_sync, &o.staged); !st2)
+      return std::unexpected(st2.error());
+    return o;
   }
 
   Status export_collection(const CollectionScan& scan) {
@@ -71,48 +170,38 @@ struct Exporter {
     bool in_matched = meta && meta->shards.count(name);
     uint32_t stored = in_matched ? meta->shards.at(name) : scan.shard_count;
     bool key_changed = in_matched && matched_key(old_root, name) != scan.info.key();
-    MatchedCollection matched(in_matched ? old_root : fs::path(), name, scan.info.key(), stored,
-                              scan.shard_count, key_changed);
-    std::string out;
-    for (uint32_t s = 0; s < scan.shard_count; ++s) {
-      auto data = matched.shard(s);
-      if (!data) return std::unexpected(data.error());
-      out.clear();
-      bool same = true;
-      auto st = join_db_matched(scan.shards[s], (*data)->lines, [&](const JoinedRecord& rec) -> Status {
-        Digest128 h;
-        switch (rec.state) {
-          case RecordState::kUnchanged:
-            out += rec.matched->line;
-            out += '\n';
-            decode_hash_hex(rec.matched->hash, h);
-            digest.add(name, s, h);
-            ++stats.records;
-            return {};
-          case RecordState::kDeleted:
-            ++stats.deleted;
-            same = false;
-            return {};
-          case RecordState::kAdded: ++stats.added; break;
-          case RecordState::kChanged: ++stats.changed; break;
-        }
-        same = false;
-        append_record_line_canonical(out, rec.db_doc, rev);
-        digest.add(name, s, xxh3_128(rec.db_doc));
-        ++stats.records;
-        return {};
-      });
-      if (!st) return st;
-      if (out.empty()) continue;
-      std::string file = shard_file_name(s, scan.shard_count);
-      if (same && (*data)->whole_file) {
-        // The working tree may hold another version of this file (an import
-        // that skipped or normalised records): the digest is of what it gets.
-        next.tree[tree_path(name, file)] = bytes_digest(out);
-        if (auto st2 = link_or_copy((*data)->path, gen.repo() / tree_path(name, file)); !st2) return st2;
-        continue;
+    bool regroup = key_changed || stored != scan.shard_count;
+    // Regrouping loads the whole collection per reader: one thread then.
+    unsigned threads = regroup ? 1 : std::min<unsigned>(worker_count(), scan.shard_count);
+    std::vector<Result<ShardOutcome>> outcomes(scan.shard_count, ShardOutcome{});
+    std::atomic<uint32_t> next_shard{0};
+    std::atomic<bool> failed{false};
+    auto work = [&] {
+      MatchedCollection matched(in_matched ? old_root : fs::path(), name, scan.info.key(), stored,
+                                scan.shard_count, key_changed);
+      std::string out;
+      for (uint32_t s; !failed && (s = next_shard++) < scan.shard_count;) {
+        outcomes[s] = export_shard(scan, s, matched, out);
+        if (!outcomes[s]) failed = true;
       }
-      if (auto st2 = write_file(name, file, out); !st2) return st2;
+    };
+    std::vector<std::thread> pool;
+    for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
+    work();
+    for (auto& t : pool) t.join();
+    for (uint32_t s = 0; s < scan.shard_count; ++s) {
+      auto& o = outcomes[s];
+      if (!o) return std::unexpected(o.error());
+      for (const auto& h : o->hashes) digest.add(name, s, h);
+      stats.records += o->records;
+      stats.added += o->added;
+      stats.changed += o->changed;
+      stats.deleted += o->deleted;
+      if (o->digest.empty()) continue;
+      std::string path = tree_path(name, shard_file_name(s, scan.shard_count));
+      next.tree[path] = o->digest;
+      for (auto& f : o->to_sync) to_sync.push_back(std::move(f));
+      if (!o->staged.empty()) staged.emplace_back(o->staged, r.repo / path);
     }
     result.added += stats.added;
     result.changed += stats.changed;
@@ -120,6 +209,11 @@ struct Exporter {
     result.records += stats.records;
     result.collections.push_back(std::move(stats));
     return {};
+  }
+
+  // Removes staged working-tree files after a failure (best effort).
+  void discard_staged() {
+    for (const auto& [temp, target] : staged) ::unlink(temp.c_str());
   }
 
   // A collection the matched state has but the database no longer offers:
@@ -132,14 +226,16 @@ struct Exporter {
     SnapshotLayout old(old_root);
     auto files = list_files(old.collection_dir(name));
     if (!files) return std::unexpected(files.error());
-    KeyScanner none({});
+    // The working tree's files of this collection stay exactly as they are.
+    std::string prefix = tree_path(name, "");
+    for (auto it = now.lower_bound(prefix); it != now.end() && it->first.rfind(prefix, 0) == 0; ++it) {
+      next.tree[it->first] = it->second;
+    }
     for (const auto& f : *files) {
       std::string path = tree_path(name, f);
       if (auto st = link_or_copy(old_root / path, gen.repo() / path); !st) return st;
-      auto it = meta->tree.find(path);
       auto bytes = read_file(old_root / path);
       if (!bytes) return std::unexpected(bytes.error());
-      next.tree[path] = it != meta->tree.end() ? it->second : bytes_digest(*bytes);
       uint32_t shard;
       if (!parse_shard_file_name(f, meta->shards.at(name), shard)) continue;
       size_t pos = 0;
@@ -198,9 +294,12 @@ Result<ExportResult> export_replica(Replica& replica) {
               rev.to_string(),
               *meta ? generation_root(replica.paths, (*meta)->generation) : fs::path(),
               SnapshotLayout(generation_root(replica.paths, *gen)),
+              *now,
               MatchedMeta{},
               ContentDigest{},
-              std::move(result)};
+              std::move(result),
+              {},
+              {}};
   ex.next.generation = *gen;
   ex.next.op = "export";
   ex.next.time = utc_now_iso();
@@ -211,26 +310,54 @@ Result<ExportResult> export_replica(Replica& replica) {
   if (*meta) {
     for (const auto& [name, count] : (*meta)->shards) names.insert(name);
   }
-  for (const auto& name : names) {
-    const CollectionScan* c = scan->find(name);
-    Status st = c ? ex.export_collection(*c) : ex.keep_collection(name);
-    if (!c) {
-      ex.result.warnings.push_back("collection '" + name +
-                                   "' is not in the database; its records stay in the snapshot unchanged");
+  auto write_all = [&]() -> Status {
+    for (const auto& name : names) {
+      const CollectionScan* c = scan->find(name);
+      Status st = c ? ex.export_collection(*c) : ex.keep_collection(name);
+      if (!c) {
+        ex.result.warnings.push_back("collection '" + name +
+                                     "' is not in the database; its records stay in the snapshot unchanged");
+      }
+      if (!st) return st;
     }
-    if (!st) return std::unexpected(st.error());
+    timer.lap("export: fsync");
+    for (const auto& f : ex.to_sync) {
+      if (auto st = fsync_file(f); !st) return st;
+    }
+    return fsync_tree(ex.gen.repo());
+  };
+  if (auto st = write_all(); !st) {
+    ex.discard_staged();
+    return std::unexpected(st.error());
   }
-  timer.lap("export: fsync generation");
-  if (auto st = fsync_tree(ex.gen.repo()); !st) return std::unexpected(st.error());
   ex.next.root = to_hex(ex.digest.root());
   ex.result.root = ex.next.root;
   ex.result.rev = ex.result.changed_any() ? ex.rev : std::string();
 
-  if (auto st = write_meta_file(replica.paths.export_journal(), ex.next); !st)
+  // From here a crash is finished by the next run (sync/publish.h).
+  if (auto st = write_meta_file(replica.paths.export_journal(), ex.next); !st) {
+    ex.discard_staged();
     return std::unexpected(st.error());
+  }
   timer.lap("export: publish working tree");
-  if (auto st = publish_tree(replica.layout, ex.gen.repo(), ex.next.tree, *now); !st)
-    return std::unexpected(st.error());
+  std::set<fs::path> dirs;
+  for (const auto& [temp, target] : ex.staged) {
+    if (auto st = rename_file(temp, target); !st) {
+      ex.discard_staged();
+      return std::unexpected(st.error());
+    }
+    dirs.insert(target.parent_path());
+  }
+  for (const auto& [path, digest] : *now) {
+    if (ex.next.tree.count(path)) continue;
+    if (auto st = remove_file_durable(replica.repo / path); !st) return std::unexpected(st.error());
+    std::error_code ec;
+    if (fs::is_empty((replica.repo / path).parent_path(), ec))
+      fs::remove((replica.repo / path).parent_path(), ec);
+  }
+  for (const auto& d : dirs) {
+    if (auto st = fsync_dir(d); !st) return std::unexpected(st.error());
+  }
   for (const auto& [path, digest] : ex.next.tree) ex.next.stat[path] = file_stat(replica.repo / path);
   timer.lap("export: commit matched state");
   if (auto st = commit_generation(replica.paths, ex.next); !st) return std::unexpected(st.error());
