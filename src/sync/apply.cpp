@@ -8,6 +8,7 @@
 #include "sync/durable.h"
 #include "sync/journal.h"
 #include "sync/matched.h"
+#include "sync/phase_timer.h"
 #include "util/hash.h"
 
 namespace dbsync {
@@ -151,6 +152,7 @@ Result<ApplyResult> apply_with_backup(Replica& replica, StoreTxn& txn,
     }
   }
   result.backup_id = manifest.id;
+  PhaseTimer timer("apply: write backup");
   if (auto st = write_backup(replica.paths, manifest, entries); !st) {
     discard(replica, manifest.id);
     return std::unexpected(st.error());
@@ -162,10 +164,12 @@ Result<ApplyResult> apply_with_backup(Replica& replica, StoreTxn& txn,
   }
   auto run = [&]() -> Status {
     uint64_t done = 0, total = collections.size() * 2;
+    timer.lap("apply: write changes");
     for (auto& col : collections) {
       if (auto st = apply_collection(txn, col); !st) return st;
       if (replica.options.progress) replica.options.progress(++done, total);
     }
+    timer.lap("apply: verify");
     for (auto& col : collections) {
       if (auto st = verify_collection(txn, col, result.normalized); !st) return st;
       if (replica.options.progress) replica.options.progress(++done, total);
@@ -178,6 +182,7 @@ Result<ApplyResult> apply_with_backup(Replica& replica, StoreTxn& txn,
       }
     }
     for (auto& w : txn.take_warnings()) result.warnings.push_back(std::move(w));
+    timer.lap("apply: commit");
     return txn.commit();
   };
   if (auto st = run(); !st) {

@@ -82,6 +82,14 @@ Status rename_file(const fs::path& from, const fs::path& to) {
   return {};
 }
 
+Result<bool> try_link(const fs::path& from, const fs::path& to) {
+  std::error_code ec;
+  fs::create_directories(to.parent_path(), ec);
+  if (auto st = fault::check(fault::Op::kWrite, to.string()); !st) return std::unexpected(st.error());
+  ::unlink(to.c_str());
+  return ::link(from.c_str(), to.c_str()) == 0;
+}
+
 Status link_or_copy(const fs::path& from, const fs::path& to) {
   std::error_code ec;
   fs::create_directories(to.parent_path(), ec);

@@ -26,6 +26,10 @@ Status fsync_file(const std::filesystem::path& path);
 // rename(2) with its fault check; the caller fsyncs the folder afterwards.
 Status rename_file(const std::filesystem::path& from, const std::filesystem::path& to);
 
+// Hard-links `from` to `to` (replacing `to`); false when the file system
+// cannot link (the caller then writes a copy).
+Result<bool> try_link(const std::filesystem::path& from, const std::filesystem::path& to);
+
 // Hard-links `from` to `to` (files in the local state are never changed in
 // place, so generations can share them), copying when linking fails.
 Status link_or_copy(const std::filesystem::path& from, const std::filesystem::path& to);

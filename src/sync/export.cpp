@@ -88,20 +88,27 @@ struct Exporter {
   Status write_file(const std::string& name, const std::string& file, const std::string& bytes) {
     std::string path = tree_path(name, file);
     next.tree[path] = bytes_digest(bytes);
+    next.files[path] = next.tree[path];
     if (auto st = write_file_unsynced(gen.repo() / path, bytes); !st) return st;
     to_sync.push_back(gen.repo() / path);
     return stage(path, next.tree[path], bytes, to_sync, nullptr);
   }
 
   // Writes a working-tree file's new version beside it, when it changes.
+  // The new version is a hard link to the generation's copy where the file
+  // system allows (the bytes are written and fsync'd once).
   Status stage(const std::string& path, const std::string& new_digest, std::string_view bytes,
                std::vector<fs::path>& sync, fs::path* staged_out) {
     auto it = now.find(path);
     if (it != now.end() && it->second == new_digest) return {};
     fs::path target = r.repo / path, temp = target;
     temp += kStagedSuffix;
-    if (auto st = write_file_unsynced(temp, bytes); !st) return st;
-    sync.push_back(temp);
+    auto linked = try_link(gen.repo() / path, temp);
+    if (!linked) return std::unexpected(linked.error());
+    if (!*linked) {
+      if (auto st = write_file_unsynced(temp, bytes); !st) return st;
+      sync.push_back(temp);
+    }
     if (staged_out) {
       *staged_out = temp;
     } else {
@@ -178,7 +185,7 @@ struct Exporter {
     std::atomic<bool> failed{false};
     auto work = [&] {
       MatchedCollection matched(in_matched ? old_root : fs::path(), name, scan.info.key(), stored,
-                                scan.shard_count, key_changed);
+                                scan.shard_count, key_changed, false, meta ? &meta->files : nullptr);
       std::string out;
       for (uint32_t s; !failed && (s = next_shard++) < scan.shard_count;) {
         outcomes[s] = export_shard(scan, s, matched, out);
@@ -200,6 +207,7 @@ struct Exporter {
       if (o->digest.empty()) continue;
       std::string path = tree_path(name, shard_file_name(s, scan.shard_count));
       next.tree[path] = o->digest;
+      next.files[path] = o->digest;
       for (auto& f : o->to_sync) to_sync.push_back(std::move(f));
       if (!o->staged.empty()) staged.emplace_back(o->staged, r.repo / path);
     }
@@ -236,6 +244,7 @@ struct Exporter {
       if (auto st = link_or_copy(old_root / path, gen.repo() / path); !st) return st;
       auto bytes = read_file(old_root / path);
       if (!bytes) return std::unexpected(bytes.error());
+      next.files[path] = bytes_digest(*bytes);
       uint32_t shard;
       if (!parse_shard_file_name(f, meta->shards.at(name), shard)) continue;
       size_t pos = 0;

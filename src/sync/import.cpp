@@ -13,6 +13,7 @@
 #include "sync/import_plan.h"
 #include "sync/journal.h"
 #include "sync/lock.h"
+#include "sync/phase_timer.h"
 #include "sync/publish.h"
 #include "sync/recover.h"
 #include "util/file.h"
@@ -116,13 +117,15 @@ Result<MatchedMeta> write_generation(Replica& replica, const ImportPlan& plan, c
   next.tree = plan.tree;
   next.stat = plan.stat;
   ContentDigest digest;
+  std::vector<fs::path> to_sync;
+  std::string owned, reread;
   for (const auto& cp : plan.collections) {
     auto oc = outcomes.find(cp.name);
     bool any = false;
     for (uint32_t s = 0; s < cp.shard_count; ++s) {
       const ShardPlan& sp = cp.shards[s];
       fs::path path = out.shard_path(cp.name, s, cp.shard_count);
-      std::string bytes;
+      std::string_view bytes;
       bool overridden = false;
       if (oc != outcomes.end()) {
         for (const auto& r : sp.records) {
@@ -131,15 +134,14 @@ Result<MatchedMeta> write_generation(Replica& replica, const ImportPlan& plan, c
       }
       if (sp.identical) {
         if (auto st = link_or_copy(sp.matched_path, path); !st) return std::unexpected(st.error());
-        auto b = read_file(path);
-        if (!b) return std::unexpected(b.error());
-        bytes = std::move(*b);
+        if (auto st = read_file_reusing(path, reread); !st) return std::unexpected(st.error());
+        bytes = reread;
       } else if (!overridden) {
-        if (sp.target_bytes) bytes = *sp.target_bytes;
+        bytes = sp.target_bytes;
       } else {
         ShardWriter w;
         KeyScanner scanner(cp.schema.key);
-        std::string_view all = sp.target_bytes ? std::string_view(*sp.target_bytes) : std::string_view();
+        std::string_view all = sp.target_bytes;
         std::set<std::string> handled;
         for (const auto& r : sp.records) {
           auto it = oc->second.find(r.key);
@@ -165,12 +167,31 @@ Result<MatchedMeta> write_generation(Replica& replica, const ImportPlan& plan, c
         }
         auto rendered = w.render();
         if (!rendered) return std::unexpected(rendered.error());
-        bytes = std::move(*rendered);
+        owned = std::move(*rendered);
+        bytes = owned;
       }
       if (bytes.empty()) continue;
       any = true;
+      next.files[std::string(kSnapshotDirName) + "/" + cp.name + "/" + path.filename().string()] =
+          bytes_digest(bytes);
       if (!sp.identical) {
-        if (auto st = write_file_synced(path, bytes); !st) return std::unexpected(st.error());
+        // A shard taken as the snapshot has it shares the working tree's
+        // file (a hard link) when that file is still what was read.
+        std::string label = std::string(kSnapshotDirName) + "/" + cp.name + "/" + path.filename().string();
+        fs::path tree_file = replica.repo / label;
+        bool linked = false;
+        if (!overridden) {
+          auto it = plan.stat.find(label);
+          if (it != plan.stat.end() && it->second == file_stat(tree_file)) {
+            auto l = try_link(tree_file, path);
+            if (!l) return std::unexpected(l.error());
+            linked = *l;
+          }
+        }
+        if (!linked) {
+          if (auto st = write_file_unsynced(path, bytes); !st) return std::unexpected(st.error());
+        }
+        to_sync.push_back(path);
       }
       size_t pos = 0;
       while (pos < bytes.size()) {
@@ -190,11 +211,16 @@ Result<MatchedMeta> write_generation(Replica& replica, const ImportPlan& plan, c
     if (!cp.schema_bytes.empty()) {
       if (auto st = write_file_synced(out.schema_path(cp.name), cp.schema_bytes); !st)
         return std::unexpected(st.error());
+      next.files[std::string(kSnapshotDirName) + "/" + cp.name + "/" + kSchemaFileName] =
+          bytes_digest(cp.schema_bytes);
     }
     digest.touch(cp.name);
     next.shards[cp.name] = cp.shard_count;
   }
   (void)meta;
+  for (const auto& f : to_sync) {
+    if (auto st = fsync_file(f); !st) return std::unexpected(st.error());
+  }
   if (auto st = fsync_tree(out.repo()); !st) return std::unexpected(st.error());
   next.root = to_hex(digest.root());
   return next;
@@ -204,13 +230,16 @@ Result<MatchedMeta> write_generation(Replica& replica, const ImportPlan& plan, c
 
 Result<ImportResult> import_replica(Replica& replica) {
   ImportResult result;
+  PhaseTimer timer("import: recover");
   if (auto st = recover_interrupted_export(replica, result.warnings); !st) return std::unexpected(st.error());
   if (auto st = recover_interrupted_import(replica, result.warnings); !st) return std::unexpected(st.error());
   auto meta = load_matched_meta(replica.paths);
   if (!meta) return std::unexpected(meta.error());
+  timer.lap("import: read and validate snapshot");
   auto plan = plan_import(replica, replica.layout, *meta);
   if (!plan) return std::unexpected(plan.error());
 
+  timer.lap("import: read database rows");
   auto txn = replica.store->begin(TxnMode::kWrite);
   if (!txn) return std::unexpected(txn.error());
   auto catalog = (*txn)->catalog(replica.config);
@@ -274,6 +303,7 @@ Result<ImportResult> import_replica(Replica& replica) {
     result.warnings.push_back("table '" + c.name + "' is not synced: " + c.reason);
   }
 
+  timer.lap("import: backup, apply, verify");
   if (!changes.empty()) {
     auto applied = apply_with_backup(replica, **txn, changes, "import");
     if (!applied) return std::unexpected(applied.error());
@@ -296,6 +326,7 @@ Result<ImportResult> import_replica(Replica& replica) {
   }
   txn->reset();
 
+  timer.lap("import: write matched state");
   auto next = write_generation(replica, *plan, outcomes, *meta);
   if (!next) return std::unexpected(next.error());
   if (!plan->max_rev.empty()) {
@@ -305,6 +336,7 @@ Result<ImportResult> import_replica(Replica& replica) {
     if (rev) clock->observe(*rev);
     if (auto st = clock->save(); !st) return std::unexpected(st.error());
   }
+  timer.lap("import: commit matched state");
   if (auto st = commit_generation(replica.paths, *next); !st) return std::unexpected(st.error());
   if (auto st = remove_journal(replica.paths); !st) return std::unexpected(st.error());
   result.root = next->root;

@@ -15,27 +15,48 @@ namespace fs = std::filesystem;
 
 namespace {
 
+std::string& thread_local_buffer() {
+  thread_local std::string buffer;
+  return buffer;
+}
+
 std::unexpected<Error> at_line(Error e, const std::string& label, size_t line_no) {
   return std::unexpected(std::move(e).context("'" + label + "' line " + std::to_string(line_no)));
 }
 
 // Merge-joins the target shard's lines with the matched shard's, validating
 // every target line that is not a byte-identical copy of its matched line.
-Status plan_shard(const std::string& bytes, const std::string& label, const ShardSpec& spec,
-                  const std::vector<SnapLine>& matched, ShardPlan& out, uint64_t& count,
+// Matched keys are read only where a changed line needs them.
+Status plan_shard(std::string_view bytes, const std::string& label, const ShardSpec& spec,
+                  ShardData& matched_data, const KeyScanner& scanner, ShardPlan& out, uint64_t& count,
                   std::string& max_rev) {
+  std::vector<SnapLine>& matched = matched_data.lines;
+  std::string matched_label = matched_data.path.string();
   size_t pos = 0, line_no = 0, j = 0;
+  auto mkey = [&](size_t k) -> Result<const std::string*> {
+    if (auto st = complete_line(matched[k], scanner, matched_label); !st) return std::unexpected(st.error());
+    return &matched[k].key;
+  };
+  auto take_matched = [&](size_t k) {
+    PlannedRecord r;
+    r.key = matched[k].key;
+    r.in_matched = true;
+    r.matched_line = std::string(matched[k].line);
+    r.matched_doc = std::string(matched[k].doc);
+    return r;
+  };
+  // The previous line: a validated target key, or an unchanged matched line.
   std::string prev_key;
-  auto take_deleted_before = [&](const std::string* key) {
-    while (j < matched.size() && (key == nullptr || matched[j].key < *key)) {
-      PlannedRecord r;
-      r.key = matched[j].key;
-      r.in_matched = true;
-      r.matched_line = std::string(matched[j].line);
-      r.matched_doc = std::string(matched[j].doc);
-      out.records.push_back(std::move(r));
-      ++j;
+  bool prev_is_target = false;
+  long prev_matched = -1;
+  auto after_prev = [&](const std::string& key) -> Result<bool> {
+    if (prev_is_target) return key > prev_key;
+    if (prev_matched >= 0) {
+      auto pk = mkey(static_cast<size_t>(prev_matched));
+      if (!pk) return std::unexpected(pk.error());
+      return key > **pk;
     }
+    return true;
   };
   while (pos < bytes.size()) {
     ++line_no;
@@ -49,11 +70,15 @@ Status plan_shard(const std::string& bytes, const std::string& label, const Shar
     pos = end + 1;
     ++count;
     if (j < matched.size() && line == matched[j].line) {
-      if (line_no > 1 && matched[j].key <= prev_key) {
-        return at_line(Error(ErrorCode::kBadInput, "key " + matched[j].key + " is out of order"), label,
-                       line_no);
+      if (prev_is_target) {
+        auto k = mkey(j);
+        if (!k) return std::unexpected(k.error());
+        if (**k <= prev_key) {
+          return at_line(Error(ErrorCode::kBadInput, "key " + **k + " is out of order"), label, line_no);
+        }
       }
-      prev_key = matched[j].key;
+      prev_is_target = false;
+      prev_matched = static_cast<long>(j);
       ++j;
       continue;
     }
@@ -69,30 +94,42 @@ Status plan_shard(const std::string& bytes, const std::string& label, const Shar
                                shard_file_name(shard_of(*key, spec.shard_count), spec.shard_count)),
                      label, line_no);
     }
-    if (line_no > 1 && *key <= prev_key) {
-      return at_line(Error(ErrorCode::kBadInput,
-                           *key == prev_key ? "duplicate key " + *key : "key " + *key + " is out of order",
-                           "records in a shard are sorted by the bytes of their key encoding"),
-                     label, line_no);
+    auto ordered = after_prev(*key);
+    if (!ordered) return std::unexpected(ordered.error());
+    if (!*ordered) {
+      bool dup = prev_is_target ? *key == prev_key : *key == matched[static_cast<size_t>(prev_matched)].key;
+      return at_line(
+          Error(ErrorCode::kBadInput, dup ? "duplicate key " + *key : "key " + *key + " is out of order",
+                "records in a shard are sorted by the bytes of their key encoding"),
+          label, line_no);
     }
     prev_key = *key;
-    take_deleted_before(&*key);
+    prev_is_target = true;
+    prev_matched = -1;
+    // Matched records before this key are gone from the target.
+    for (;;) {
+      if (j >= matched.size()) break;
+      auto mk = mkey(j);
+      if (!mk) return std::unexpected(mk.error());
+      if (**mk >= *key) break;
+      out.records.push_back(take_matched(j++));
+    }
     PlannedRecord r;
+    if (j < matched.size() && matched[j].key == *key) {
+      r = take_matched(j++);
+    }
     r.key = *key;
     r.in_target = true;
     r.target_line = line;
     r.target_doc = parts->doc;
     r.target_rev = parts->rev;
     if (parts->rev > max_rev) max_rev = std::string(parts->rev);
-    if (j < matched.size() && matched[j].key == *key) {
-      r.in_matched = true;
-      r.matched_line = std::string(matched[j].line);
-      r.matched_doc = std::string(matched[j].doc);
-      ++j;
-    }
     out.records.push_back(std::move(r));
   }
-  take_deleted_before(nullptr);
+  for (; j < matched.size(); ++j) {
+    if (auto k = mkey(j); !k) return std::unexpected(k.error());
+    out.records.push_back(take_matched(j));
+  }
   return {};
 }
 
@@ -160,31 +197,33 @@ Result<ImportPlan> plan_import(const Replica& replica, const SnapshotLayout& tar
       if (s) old_key = s->key;
     }
     MatchedCollection matched(cp.in_matched ? old_root : fs::path(), name, cp.schema.key, stored,
-                              cp.shard_count, cp.in_matched && old_key != cp.schema.key);
+                              cp.shard_count, cp.in_matched && old_key != cp.schema.key, /*lazy=*/true,
+                              meta ? &meta->files : nullptr);
     cp.shards.resize(cp.shard_count);
+    std::string& buf = thread_local_buffer();
     for (uint32_t s = 0; s < cp.shard_count; ++s) {
       ShardPlan& sp = cp.shards[s];
       auto data = matched.shard(s);
       if (!data) return std::unexpected(data.error());
       std::string label = target.shard_label(name, s, cp.shard_count);
-      if (cp.in_target && fs::exists(target.shard_path(name, s, cp.shard_count), ec)) {
-        plan.stat[label] = file_stat(target.shard_path(name, s, cp.shard_count));
-        auto bytes = read_file(target.shard_path(name, s, cp.shard_count));
-        if (!bytes) return std::unexpected(bytes.error());
-        sp.target_bytes = std::make_shared<const std::string>(std::move(*bytes));
-        plan.tree[label] = bytes_digest(*sp.target_bytes);
-      }
-      if (sp.target_bytes && (*data)->whole_file && (*data)->buffers.size() == 1 &&
-          *(*data)->buffers[0] == *sp.target_bytes) {
-        sp.identical = true;
-        sp.matched_path = (*data)->path;
-        cp.target_records += (*data)->lines.size();
-        continue;
+      fs::path path = target.shard_path(name, s, cp.shard_count);
+      buf.clear();
+      if (cp.in_target && fs::exists(path, ec)) {
+        plan.stat[label] = file_stat(path);
+        if (auto st = read_file_reusing(path, buf); !st) return std::unexpected(st.error());
+        plan.tree[label] = bytes_digest(buf);
+        sp.has_target = true;
+        if ((*data)->whole_file && (*data)->buffers.size() == 1 && *(*data)->buffers[0] == buf) {
+          sp.identical = true;
+          sp.matched_path = (*data)->path;
+          cp.target_records += (*data)->lines.size();
+          continue;
+        }
+        sp.target_bytes = plan.memory->copy(buf);
       }
       ShardSpec spec{cp.schema.key, s, cp.shard_count};
-      static const std::string kEmpty;
-      if (auto st = plan_shard(sp.target_bytes ? *sp.target_bytes : kEmpty, label, spec, (*data)->lines, sp,
-                               cp.target_records, plan.max_rev);
+      if (auto st = plan_shard(sp.target_bytes, label, spec, **data, matched.scanner(), sp, cp.target_records,
+                               plan.max_rev);
           !st) {
         return std::unexpected(st.error());
       }

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "snapshot/schema.h"
+#include "sync/block_arena.h"
 #include "sync/matched.h"
 #include "sync/replica.h"
 
@@ -35,10 +36,11 @@ struct PlannedRecord {
 };
 
 struct ShardPlan {
-  std::shared_ptr<const std::string> target_bytes;  // null: no file in the target
-  bool identical = false;                           // target file == matched file
-  std::filesystem::path matched_path;               // the matched file when identical
-  std::vector<PlannedRecord> records;               // sorted by key
+  bool has_target = false;             // the target has this shard file
+  std::string_view target_bytes;       // its bytes (in ImportPlan::memory) unless identical
+  bool identical = false;              // target file == matched file
+  std::filesystem::path matched_path;  // the matched file when identical
+  std::vector<PlannedRecord> records;  // sorted by key
 };
 
 struct CollectionPlan {
@@ -53,10 +55,11 @@ struct CollectionPlan {
 };
 
 struct ImportPlan {
-  std::vector<CollectionPlan> collections;  // sorted by name
-  TreeDigests tree;                         // digests of the target's files
-  TreeStats stat;                           // their stats when read
-  std::string max_rev;                      // greatest rev among planned target records
+  std::unique_ptr<BlockArena> memory = std::make_unique<BlockArena>();  // the target's changed shards
+  std::vector<CollectionPlan> collections;                              // sorted by name
+  TreeDigests tree;                                                     // digests of the target's files
+  TreeStats stat;                                                       // their stats when read
+  std::string max_rev;  // greatest rev among planned target records
 };
 
 // `target` is the snapshot to import (its repo folder holds dbsync/);

@@ -57,6 +57,11 @@ Result<std::optional<MatchedMeta>> read_meta_file(const fs::path& paths) {
     return std::unexpected(bad_meta(paths, "generation"));
   const json::Value* shards = doc->find("shards");
   const json::Value* tree = doc->find("tree");
+  if (const json::Value* files = doc->find("files"); files && files->is_object()) {
+    for (const auto& [path, v] : files->as_object()) {
+      if (v.is_string()) m.files[path] = v.as_string();
+    }
+  }
   if (const json::Value* stat = doc->find("stat"); stat && stat->is_object()) {
     for (const auto& [path, v] : stat->as_object()) {
       if (v.is_string()) m.stat[path] = v.as_string();
@@ -80,7 +85,8 @@ Status write_meta_file(const fs::path& path, const MatchedMeta& meta) {
   std::vector<json::Member> shards, tree;
   for (const auto& [name, n] : meta.shards) shards.emplace_back(name, json::Value(static_cast<int64_t>(n)));
   for (const auto& [path, d] : meta.tree) tree.emplace_back(path, json::Value(d));
-  std::vector<json::Member> stat;
+  std::vector<json::Member> stat, files;
+  for (const auto& [path, d] : meta.files) files.emplace_back(path, json::Value(d));
   for (const auto& [path, d] : meta.stat) stat.emplace_back(path, json::Value(d));
   json::Value v = json::make_object({{"version", json::Value(1)},
                                      {"generation", meta.generation},
@@ -90,7 +96,8 @@ Status write_meta_file(const fs::path& path, const MatchedMeta& meta) {
                                      {"root", meta.root},
                                      {"shards", json::make_object(std::move(shards))},
                                      {"tree", json::make_object(std::move(tree))},
-                                     {"stat", json::make_object(std::move(stat))}});
+                                     {"stat", json::make_object(std::move(stat))},
+                                     {"files", json::make_object(std::move(files))}});
   return write_file_atomic(path, json::to_canonical(v) + "\n");
 }
 

@@ -10,6 +10,10 @@
 //     stat   size, mtime and inode of those files when recorded: a file
 //            whose stat is unchanged is not read again to digest it (as
 //            git's index does)
+//     files  XXH3-128 of the generation's files: a generation file may be a
+//            hard link to the working-tree file it equals (git replaces
+//            files rather than editing them, which breaks the link); a
+//            file edited in place would change both, and this catches it
 //     shards shard count each collection was written with
 //     op, time, commit (the git commit of that state, filled in by sync)
 // A new generation is written completely (files fsync'd) before
@@ -43,6 +47,7 @@ struct MatchedMeta {
   std::map<std::string, uint32_t> shards;
   TreeDigests tree;
   TreeStats stat;
+  TreeDigests files;  // digests of the generation's own files, checked when read
 };
 
 // nullopt when this replica never finished an export or import.

@@ -36,18 +36,25 @@ struct ShardData {
 };
 
 // Splits trusted shard bytes into lines (see above); `label` names the file.
+// With `lazy`, lines are only split: hash check and key wait for
+// complete_line (import looks at the few lines around its changes only).
 Result<std::vector<SnapLine>> parse_trusted_lines(std::string_view bytes, const KeyScanner& keys,
-                                                  const std::string& label);
+                                                  const std::string& label, bool lazy = false);
+// Checks the hash and reads the key of a line split lazily (no-op when done).
+Status complete_line(SnapLine& line, const KeyScanner& keys, const std::string& label);
 
 class MatchedCollection {
  public:
   // `root` is a generation root (the folder holding dbsync/); an empty root
   // means no matched state: every shard is empty.
-  // `force_regroup` re-sorts even at the same shard count (the key changed).
+  // `force_regroup` re-sorts even at the same shard count (the key changed);
+  // `lazy` leaves hash checks and keys to complete_line where it can.
   MatchedCollection(std::filesystem::path root, std::string name, std::vector<std::string> key,
-                    uint32_t stored_count, uint32_t shard_count, bool force_regroup = false);
+                    uint32_t stored_count, uint32_t shard_count, bool force_regroup = false,
+                    bool lazy = false, const std::map<std::string, std::string>* digests = nullptr);
 
-  Result<const ShardData*> shard(uint32_t shard);
+  Result<ShardData*> shard(uint32_t shard);
+  const KeyScanner& scanner() const { return scanner_; }
   uint32_t shard_count() const { return shard_count_; }
 
  private:
@@ -61,6 +68,9 @@ class MatchedCollection {
   std::shared_ptr<std::string> buffer_;
   bool regrouped_ = false;
   bool force_regroup_ = false;
+  bool lazy_ = false;
+  const std::map<std::string, std::string>* digests_ = nullptr;  // "dbsync/<c>/<file>" -> expected digest
+  Status check_digest(const std::filesystem::path& path, std::string_view bytes) const;
 };
 
 }  // namespace dbsync

@@ -105,7 +105,8 @@ Result<ReplicaStatus> replica_status(const ReplicaOptions& options, const Status
       if (s) old_key = s->key;
     }
     MatchedCollection matched(cs.in_matched ? old_root : fs::path(), name, c->info.key(), stored,
-                              c->shard_count, cs.in_matched && old_key != c->info.key());
+                              c->shard_count, cs.in_matched && old_key != c->info.key(), false,
+                              *meta ? &(*meta)->files : nullptr);
     for (uint32_t s = 0; s < c->shard_count; ++s) {
       auto data = matched.shard(s);
       if (!data) return std::unexpected(data.error());

@@ -2,6 +2,8 @@
 // created from schema.json, the matched state and the clock afterwards.
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include "json/parse.h"
 #include "snapshot/record_line.h"
 #include "sync/backup.h"
@@ -187,6 +189,34 @@ TEST_F(SyncImport, AKeyThatDiffersFromTheDatabasesIsRefused) {
   EXPECT_NE(res.error().message.find("keyed by (user) in the database but by (id)"), std::string::npos)
       << res.error().message;
   EXPECT_EQ(c.sql("SELECT count(*) FROM pnl"), "0\n");
+}
+
+}  // namespace
+}  // namespace dbsync
+
+namespace dbsync {
+namespace {
+
+TEST(SyncMatchedState, AnInPlaceEditOfAHardLinkedSnapshotFileIsDetected) {
+  TempDir dir;
+  testing::TestReplica r(dir.path());
+  r.sql("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT); INSERT INTO t VALUES (1, 'aaaa');");
+  ASSERT_TRUE(run_export(r.options()).has_value());
+  auto shard = r.repo / "dbsync/t/00.jsonl";
+  if (std::filesystem::hard_link_count(shard) < 2) GTEST_SKIP() << "no hard links on this file system";
+  // An editor that writes in place (keeping the inode) changes both copies.
+  std::string text = testing::slurp_file(shard);
+  text.replace(text.find("aaaa"), 4, "bbbb");
+  {
+    std::fstream f(shard, std::ios::in | std::ios::out | std::ios::binary);
+    f.write(text.data(), static_cast<std::streamsize>(text.size()));
+  }
+  auto im = run_import(r.options());
+  ASSERT_FALSE(im.has_value());
+  EXPECT_EQ(im.error().code, ErrorCode::kBadInput);
+  EXPECT_NE(im.error().message.find("changed after dbsync wrote it"), std::string::npos)
+      << im.error().message;
+  EXPECT_EQ(r.sql("SELECT v FROM t"), "aaaa\n");
 }
 
 }  // namespace

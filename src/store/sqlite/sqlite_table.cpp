@@ -120,11 +120,19 @@ Result<SqliteStmt*> SqliteTableState::insert(SqliteDb& db) {
 }
 
 Result<SqliteStmt*> SqliteTableState::update(SqliteDb& db) {
+  // Key columns are left out of SET: they equal the WHERE values, and
+  // setting a rowid alias would make SQLite delete and reinsert the row.
   std::string set;
+  int n = 0;
   for (size_t i = 0; i < write_columns_.size(); ++i) {
-    if (i) set += ", ";
+    if (std::find(key_.begin(), key_.end(), write_columns_[i]) != key_.end()) continue;
+    if (n++) set += ", ";
     append_quoted_ident(set, write_columns_[i]);
     set += " = ?" + std::to_string(i + 1);
+  }
+  if (n == 0) {  // every column is a key column: nothing to change
+    append_quoted_ident(set, key_[0]);
+    set += " = " + quote_ident(key_[0]);
   }
   return prepared(update_, db,
                   "UPDATE main." + quote_ident(table_.name) + " SET " + set + " WHERE " +
