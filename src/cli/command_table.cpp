@@ -19,6 +19,9 @@ std::unique_ptr<Command> make_import_command();
 std::unique_ptr<Command> make_status_command();
 std::unique_ptr<Command> make_diff_command();
 std::unique_ptr<Command> make_stats_command();
+std::unique_ptr<Command> make_merge_command();
+std::unique_ptr<Command> make_conflicts_command();
+std::unique_ptr<Command> make_resolve_command();
 
 std::vector<std::unique_ptr<Command>> make_commands() {
   std::vector<std::unique_ptr<Command>> out;
@@ -26,6 +29,9 @@ std::vector<std::unique_ptr<Command>> make_commands() {
   out.push_back(make_sync_command());
   out.push_back(make_export_command());
   out.push_back(make_import_command());
+  out.push_back(make_merge_command());
+  out.push_back(make_conflicts_command());
+  out.push_back(make_resolve_command());
   out.push_back(make_status_command());
   out.push_back(make_diff_command());
   out.push_back(make_stats_command());

@@ -1,5 +1,7 @@
 #include "store/registry.h"
 
+#include "store/mongo/mongo_store.h"
+#include "store/postgres/postgres_store.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace dbsync {
@@ -28,7 +30,9 @@ std::string without_password(std::string_view url) {
 
 const std::vector<StoreScheme>& store_schemes() {
   static const std::vector<StoreScheme> schemes = {
-      {"sqlite:", &open_sqlite_store},
+      {"sqlite:", &open_sqlite_store},       {"postgresql://", &open_postgres_store},
+      {"postgres://", &open_postgres_store}, {"mongodb://", &open_mongo_store},
+      {"mongodb+srv://", &open_mongo_store},
   };
   return schemes;
 }

@@ -1,6 +1,6 @@
 // Opens a Store from a database URL (DESIGN §5) through one table of URL
-// schemes, one factory per store: "sqlite:path" now; "postgresql://…" and
-// "mongodb://…" register here when their stores land. Thread-safe.
+// schemes, one factory per store: "sqlite:path", "postgresql://…" (also
+// "postgres://…"), "mongodb://…" (also "mongodb+srv://…"). Thread-safe.
 #pragma once
 
 #include <filesystem>

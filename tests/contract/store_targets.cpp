@@ -11,6 +11,8 @@ std::vector<StoreTarget> store_targets() {
                    return open_store("sqlite:" + (dir / "db.sqlite").string(), dir);
                  },
                  true});
+  for (auto& target : postgres_targets()) out.push_back(std::move(target));
+  for (auto& target : mongo_targets()) out.push_back(std::move(target));
   return out;
 }
 

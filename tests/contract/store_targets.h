@@ -28,4 +28,9 @@ struct StoreTarget {
 
 std::vector<StoreTarget> store_targets();
 
+// Each server store's targets, defined beside its own tests
+// (postgres_target.cpp, mongo_target.cpp).
+std::vector<StoreTarget> postgres_targets();
+std::vector<StoreTarget> mongo_targets();
+
 }  // namespace dbsync::contract
