@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# SQLite export/import benchmark (DESIGN §9), each figure beside a baseline
+# run in the same run on the same data: the sqlite3 shell doing the same
+# through SQL.
+#
+#   bench/sqlite_bench.sh [ROWS] [CHANGES]      (defaults 1000000 and 10000)
+#
+# DBSYNC=path/to/dbsync picks the binary (default: build/dbsync, else the
+# newest build-*/dbsync). Data and snapshots go to bench/out/sqlite/
+# (git-ignored). Rows are PNL-like, about 200 bytes as canonical JSON; the
+# snapshot uses 256 shards. Before each timed step the page cache is flushed
+# to disk (sync), so a step pays for its own writes and fsyncs only.
+set -euo pipefail
+
+ROWS=${1:-1000000}
+CHANGES=${2:-10000}
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+OUT="$ROOT/bench/out/sqlite"
+if [ -z "${DBSYNC:-}" ]; then
+  DBSYNC="$ROOT/build/dbsync"
+  [ -x "$DBSYNC" ] || DBSYNC=$(ls -t "$ROOT"/build*/dbsync 2>/dev/null | head -1)
+fi
+[ -x "$DBSYNC" ] || { echo "sqlite_bench: no dbsync binary; build it or set DBSYNC" >&2; exit 2; }
+DBSYNC=$(realpath "$DBSYNC")
+command -v bc >/dev/null || { echo "sqlite_bench: needs bc" >&2; exit 2; }
+command -v sqlite3 >/dev/null || { echo "sqlite_bench: needs the sqlite3 shell" >&2; exit 2; }
+[ "$CHANGES" -le "$ROWS" ] || { echo "sqlite_bench: CHANGES must not exceed ROWS" >&2; exit 2; }
+STEP=$((ROWS / CHANGES))
+
+rm -rf "$OUT"
+mkdir -p "$OUT/a" "$OUT/base"
+cd "$OUT"
+
+now() { date +%s.%N; }
+# secs START -> elapsed seconds since START
+secs() { echo "$(now) - $1" | bc -l; }
+rate() { echo "$1 / $2" | bc -l | xargs printf '%.0f'; }
+results=()
+# record NAME ROWS DBSYNC_SECS BASELINE_NAME BASELINE_SECS
+record() {
+  results+=("$(printf '%-44s %9d %8.3f s %11s rows/s | %-30s %8.3f s %11s rows/s' "$1" "$2" "$3" \
+    "$(rate "$2" "$3")" "$4" "$5" "$(rate "$2" "$5")")")
+}
+
+echo "sqlite_bench: $ROWS rows, $CHANGES changes, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), $("$DBSYNC" --version)"
+
+# --- data ------------------------------------------------------------------
+sqlite3 a/db.sqlite <<SQL
+CREATE TABLE pnl (id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL, user_name TEXT NOT NULL,
+  ts TEXT NOT NULL, ticker TEXT NOT NULL, profit_usd REAL, profit_sol REAL, note TEXT);
+WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < $ROWS)
+INSERT INTO pnl SELECT i, i % 5000, 'trader_' || (i % 5000),
+  strftime('%Y-%m-%dT%H:%M:%SZ', 1767225600 + i * 30, 'unixepoch'),
+  CASE i % 5 WHEN 0 THEN 'SOL' WHEN 1 THEN 'BONK' WHEN 2 THEN 'JUP' WHEN 3 THEN 'WIF' ELSE 'PYTH' END,
+  round((i % 1000) * 1.37 - 600, 2), round((i % 777) * 0.0137 - 5, 4),
+  'trade ' || i || ' closed by strategy momentum-v' || (i % 7)
+FROM c;
+SQL
+printf 'version = 1\n[defaults]\nshards = 256\n' > a/dbsync.toml
+mkdir -p a/.dbsync && printf 'replica = "bench-a"\n' > a/.dbsync/local.toml
+sync
+
+# --- 1. export of every row (first export) ---------------------------------
+t=$(now); "$DBSYNC" export -C a --db sqlite:db.sqlite > /dev/null; d=$(secs "$t")
+sync
+t=$(now)
+sqlite3 a/db.sqlite "SELECT json_object('id', id, 'note', note, 'profit_sol', profit_sol, 'profit_usd', profit_usd,
+  'ticker', ticker, 'ts', ts, 'user_id', user_id, 'user_name', user_name) FROM pnl" > base/export.jsonl
+sync base/export.jsonl
+b=$(secs "$t")
+record "export, first (all rows new)" "$ROWS" "$d" "sqlite3: SELECT json_object" "$b"
+echo "snapshot: $(du -sb a/dbsync | cut -f1) bytes ($(du -sb base/export.jsonl | cut -f1) as plain JSON lines)"
+
+# --- 2. export with nothing changed (full rescan) ---------------------------
+sync
+t=$(now); "$DBSYNC" export -C a --db sqlite:db.sqlite > /dev/null; d=$(secs "$t")
+t=$(now); sqlite3 a/db.sqlite "SELECT json_object('id', id, 'note', note, 'profit_sol', profit_sol,
+  'profit_usd', profit_usd, 'ticker', ticker, 'ts', ts, 'user_id', user_id, 'user_name', user_name) FROM pnl" \
+  > /dev/null; b=$(secs "$t")
+record "export, nothing changed (full rescan)" "$ROWS" "$d" "sqlite3: SELECT json_object" "$b"
+
+# --- 3. bulk import into an empty file --------------------------------------
+mkdir -p b/.dbsync && printf 'replica = "bench-b"\n' > b/.dbsync/local.toml
+cp a/dbsync.toml b/ && cp -r a/dbsync b/
+sqlite3 a/db.sqlite .dump > base/dump.sql
+sync
+t=$(now); "$DBSYNC" import -C b --db sqlite:db.sqlite > /dev/null; d=$(secs "$t")
+sync
+t=$(now); sqlite3 base/bulk.sqlite < base/dump.sql; b=$(secs "$t")
+record "import into an empty file (bulk)" "$ROWS" "$d" "sqlite3: .dump replayed" "$b"
+
+# --- 4. export of CHANGES changed rows -------------------------------------
+sqlite3 a/db.sqlite "UPDATE pnl SET profit_usd = profit_usd + 1.5, note = note || ' (amended)' WHERE id % $STEP = 0"
+sync
+t=$(now); "$DBSYNC" export -C a --db sqlite:db.sqlite > /dev/null; d=$(secs "$t")
+t=$(now)
+sqlite3 a/db.sqlite "SELECT json_object('id', id, 'note', note, 'profit_sol', profit_sol, 'profit_usd', profit_usd,
+  'ticker', ticker, 'ts', ts, 'user_id', user_id, 'user_name', user_name) FROM pnl" > base/export2.jsonl
+sync base/export2.jsonl
+b=$(secs "$t")
+record "export, $CHANGES changed (full rescan)" "$CHANGES" "$d" "sqlite3: SELECT json_object (all)" "$b"
+
+# --- 5. import of CHANGES changed rows into the ROWS-row file ---------------
+rm -rf b/dbsync && cp -r a/dbsync b/   # the pull: a fast-forward to A's snapshot
+sqlite3 a/db.sqlite "SELECT 'INSERT INTO pnl VALUES (' || id || ',' || user_id || ',' || quote(user_name) || ',' ||
+  quote(ts) || ',' || quote(ticker) || ',' || quote(profit_usd) || ',' || quote(profit_sol) || ',' || quote(note) ||
+  ') ON CONFLICT (id) DO UPDATE SET user_id = excluded.user_id, user_name = excluded.user_name, ts = excluded.ts,
+  ticker = excluded.ticker, profit_usd = excluded.profit_usd, profit_sol = excluded.profit_sol, note = excluded.note;'
+  FROM pnl WHERE id % $STEP = 0" > base/upserts.sql
+cp base/bulk.sqlite base/upsert.sqlite
+sync
+t=$(now); "$DBSYNC" import -C b --db sqlite:db.sqlite > /dev/null; d=$(secs "$t")
+sync
+t=$(now); { echo "BEGIN;"; cat base/upserts.sql; echo "COMMIT;"; } | sqlite3 base/upsert.sqlite; b=$(secs "$t")
+record "import, $CHANGES changed into $ROWS rows" "$CHANGES" "$d" "sqlite3: upserts, 1 transaction" "$b"
+
+# --- check ------------------------------------------------------------------
+"$DBSYNC" verify -C b --db sqlite:db.sqlite > /dev/null 2>&1 || "$DBSYNC" verify -C b > /dev/null
+[ "$(sqlite3 b/db.sqlite 'SELECT count(*), total(profit_usd) FROM pnl')" = \
+  "$(sqlite3 a/db.sqlite 'SELECT count(*), total(profit_usd) FROM pnl')" ] ||
+  { echo "sqlite_bench: replica b differs from a" >&2; exit 1; }
+
+echo
+printf '%-44s %9s %10s %18s | %-30s %10s %18s\n' "dbsync" "rows" "time" "rate" "baseline (same run)" "time" "rate"
+for r in "${results[@]}"; do echo "$r"; done
+echo
+echo "targets (DESIGN §9): export >= 500,000 rows/s (aim 1,000,000); full rescan of 1,000,000 <= 2 s;"
+echo "import >= 250,000 rows/s in bulk, >= 50,000 changed rows/s into a 1,000,000-row table"
