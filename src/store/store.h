@@ -60,12 +60,16 @@ struct KeyRef {
 // of `arity` values.
 Result<KeyRef> parse_key(std::string_view encoding, size_t arity);
 
-// One change to apply. `doc` is required for inserts and updates.
+// One change to apply. `doc` is required for inserts and updates, unless
+// the store takes canonical text (StoreTxn::applies_canonical_text): then
+// the caller may pass only `doc_text` and leave `doc` null, and may leave
+// `key.values` empty for inserts (`key.encoding` is always set).
 struct Change {
   enum class Op { kInsert, kUpdate, kDelete };
   Op op = Op::kInsert;
   KeyRef key;
   const json::Value* doc = nullptr;
+  std::string_view doc_text;  // the canonical JSON of the document, when the caller has it
 };
 
 // Receives one record: its key encoding and canonical document.
@@ -106,6 +110,24 @@ class StoreTxn {
   // Applies changes in order. Fails without partial effect visible after
   // rollback; the caller rolls back by destroying the transaction.
   virtual Status apply(const CollectionInfo& info, const std::vector<Change>& changes) = 0;
+
+  // Whether apply() takes inserts and updates that carry only
+  // Change::doc_text (checked canonical JSON of an object), so the caller
+  // need not build a json::Value per record. Stores that do not override
+  // this get `doc` as before.
+  virtual bool applies_canonical_text() const { return false; }
+
+  // Whether the collection holds no record. The default stops a scan at the
+  // first record; a store may answer more cheaply.
+  virtual Result<bool> empty(const CollectionInfo& info) {
+    bool found = false;
+    auto st = scan(info, [&](std::string_view, std::string_view) -> Status {
+      found = true;
+      return std::unexpected(Error(ErrorCode::kInternal, "stop"));
+    });
+    if (!st && !found) return std::unexpected(st.error());
+    return !found;
+  }
 
   // Warnings collected so far (e.g. a schema default that was not recreated).
   virtual std::vector<std::string> take_warnings() = 0;
