@@ -6,6 +6,7 @@
 
 #include "git/git.h"
 #include "json/canonical.h"
+#include "merge/conflict_files.h"
 #include "merge/duplicates.h"
 #include "snapshot/verify.h"
 #include "sync/git_sync_report.h"
@@ -72,10 +73,34 @@ bool merge_in_progress(const git::Git& git) {
   return r && r->exit_code == 0;
 }
 
-Error manual_conflicts_error(size_t paths) {
-  return Error(
-      ErrorCode::kConflict, fmt::format("the merge stopped: {} shard file(s) hold `manual` conflicts", paths),
-      "list them with 'dbsync conflicts', settle each with 'dbsync resolve', then run 'dbsync sync' again");
+// Names the records waiting for a decision, so the user sees at once what
+// `dbsync conflicts` would list in full.
+Error manual_conflicts_error(const Replica& replica, size_t paths) {
+  std::string which;
+  size_t records = 0;
+  if (auto list = load_conflict_files(replica.repo, replica.config)) {
+    for (const auto& sc : *list) {
+      if (!sc.current) continue;
+      if (++records > 5) continue;
+      std::string fields;
+      if (const json::Value* f = sc.content.find("fields"); f != nullptr && f->is_array()) {
+        for (const auto& field : f->as_array()) {
+          const json::Value* label = field.find("field");
+          if (label == nullptr || !label->is_string()) continue;
+          fields += (fields.empty() ? "" : ", ") + label->as_string();
+        }
+      }
+      which += fmt::format("{}{} {} ({})", which.empty() ? "" : "; ", sc.collection, sc.key, fields);
+    }
+  }
+  std::string message =
+      records == 0
+          ? fmt::format("the merge stopped: {} shard file(s) hold `manual` conflicts", paths)
+          : fmt::format("the merge stopped: {} record{} wait{} for a decision (policy manual): {}{}", records,
+                        records == 1 ? "" : "s", records == 1 ? "s" : "", which, records > 5 ? "; …" : "");
+  return Error(ErrorCode::kConflict, message,
+               "list them with 'dbsync conflicts', settle each with 'dbsync resolve KEY --take "
+               "ours|theirs|FILE', then run 'dbsync sync' again");
 }
 
 // Whether the working tree's snapshot differs from what the database was
@@ -102,7 +127,7 @@ Result<std::map<std::string, std::vector<DuplicateRemoval>>> remove_duplicates(c
     if (!key) return std::unexpected(key.error());
     auto outcome = resolve_duplicates(replica.layout, name, cc, *key);
     if (!outcome) return std::unexpected(outcome.error());
-    if (outcome->result == MergeResult::kConflict) return std::unexpected(manual_conflicts_error(1));
+    if (outcome->result == MergeResult::kConflict) return std::unexpected(manual_conflicts_error(replica, 1));
     if (!outcome->removals.empty()) out[name] = std::move(outcome->removals);
   }
   return out;
@@ -142,14 +167,22 @@ Result<SyncResult> run_sync(const SyncOptions& options) {
   auto identity = identity_args(git, replica.local.replica);
   if (!identity) return std::unexpected(identity.error());
 
-  // A merge left by a settled `manual` conflict is concluded first.
+  // A merge left by a settled `manual` conflict is concluded first; its
+  // report is this sync's, unless a later merge in this run replaces it.
+  std::optional<MergedCommits> merged_commits;
   if (merge_in_progress(git)) {
     auto unmerged = git.unmerged_paths();
     if (!unmerged) return std::unexpected(unmerged.error());
-    if (!unmerged->empty()) return std::unexpected(manual_conflicts_error(unmerged->size()));
+    if (!unmerged->empty()) return std::unexpected(manual_conflicts_error(replica, unmerged->size()));
+    auto ours = git.head();
+    auto theirs = git.resolve("MERGE_HEAD");
+    if (!ours) return std::unexpected(ours.error());
+    if (!theirs) return std::unexpected(theirs.error());
     std::vector<std::string> args = *identity;
     args.insert(args.end(), {"commit", "-q", "--no-verify", "--no-edit"});
     if (auto r = git.run(args); !r) return std::unexpected(r.error());
+    if (*ours && *theirs) merged_commits = MergedCommits{**ours, **theirs};
+    result.merged = true;
   }
 
   auto ahead = working_tree_ahead(replica);
@@ -172,7 +205,6 @@ Result<SyncResult> run_sync(const SyncOptions& options) {
   if (!committed) return std::unexpected(committed.error());
   result.committed_export = *committed;
 
-  std::optional<MergedCommits> merged_commits;
   std::map<std::string, std::vector<DuplicateRemoval>> duplicates;
   std::string remote_ref = "refs/remotes/" + result.remote + "/" + result.branch;
   for (result.attempts = 1; result.attempts <= options.max_attempts; ++result.attempts) {
@@ -209,7 +241,8 @@ Result<SyncResult> run_sync(const SyncOptions& options) {
       if (!merged) return std::unexpected(merged.error());
       if (merged->exit_code != 0) {
         auto unmerged = git.unmerged_paths();
-        if (unmerged && !unmerged->empty()) return std::unexpected(manual_conflicts_error(unmerged->size()));
+        if (unmerged && !unmerged->empty())
+          return std::unexpected(manual_conflicts_error(replica, unmerged->size()));
         return fail(ErrorCode::kUnavailable, "git merge failed: " + git::redact_credentials(merged->err));
       }
       result.merged = true;

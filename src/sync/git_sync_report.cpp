@@ -39,6 +39,36 @@ Result<std::map<std::string, std::string>> keyed_lines(std::string_view bytes, c
   return out;
 }
 
+// Top-level fields present in one document only or with different values
+// (the merge engine's definition, docs/MERGE.md §7); 0 when the documents
+// are equal, whatever their revs.
+Result<uint64_t> changed_fields(std::string_view ours_line, std::string_view merged_line,
+                                const std::string& label) {
+  auto o = split_record_line(ours_line);
+  auto m = split_record_line(merged_line);
+  if (!o || !m) return fail(ErrorCode::kBadInput, "'" + label + "': not a record line");
+  if (o->doc == m->doc) return 0;
+  auto od = parse_record_doc(o->doc);
+  auto md = parse_record_doc(m->doc);
+  if (!od) return std::unexpected(std::move(od.error()).context("'" + label + "' (ours)"));
+  if (!md) return std::unexpected(std::move(md.error()).context("'" + label + "'"));
+  const json::Object& x = od->as_object();
+  const json::Object& y = md->as_object();
+  uint64_t n = 0;
+  size_t i = 0, j = 0;
+  while (i < x.size() || j < y.size()) {
+    int cmp = i == x.size() ? 1 : j == y.size() ? -1 : json::jcs_key_compare(x[i].first, y[j].first);
+    if (cmp == 0) {
+      n += x[i].second == y[j].second ? 0 : 1;
+      ++i, ++j;
+    } else {
+      ++n;
+      cmp < 0 ? ++i : ++j;
+    }
+  }
+  return n;
+}
+
 uint64_t count_lines(std::string_view bytes) {
   return static_cast<uint64_t>(std::count(bytes.begin(), bytes.end(), '\n'));
 }
@@ -108,8 +138,15 @@ Result<Report> build_sync_report(const git::Git& git, const Replica& replica,
         else
           ++c.counts.local_only;
         auto it = m->find(k);
-        if (it == m->end()) ++c.counts.deleted;
-        if (it == m->end() || it->second != line) ++c.counts.records_changed;
+        if (it == m->end()) {
+          ++c.counts.deleted;
+          ++c.counts.records_changed;
+          continue;
+        }
+        auto fields = changed_fields(line, it->second, label);
+        if (!fields) return std::unexpected(fields.error());
+        if (*fields > 0) ++c.counts.records_changed;
+        c.counts.fields_changed += *fields;
       }
       for (const auto& [k, line] : *t) {
         if (o->contains(k)) continue;
