@@ -1,0 +1,22 @@
+#include "store/mongo/mongo_init.h"
+
+#include <mongoc/mongoc.h>
+
+#include <mutex>
+
+namespace dbsync {
+namespace {
+
+void drop_log(mongoc_log_level_t, const char*, const char*, void*) {}
+
+}  // namespace
+
+void init_mongoc() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    mongoc_log_set_handler(&drop_log, nullptr);
+    mongoc_init();
+  });
+}
+
+}  // namespace dbsync
