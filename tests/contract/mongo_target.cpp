@@ -1,8 +1,51 @@
-// The mongo contract target: none until the store lands (issue 6).
+// The MongoDB contract target: runs when DBSYNC_TEST_MONGODB_URL names a
+// server (e.g. mongodb://127.0.0.1:27017/?replicaSet=rs0); each test gets a
+// fresh database "dbsync_c_<time>_<pid>_<n>" on it (the URL's own database,
+// if any, is replaced). The databases are left behind for inspection; drop
+// them with the server's shell. docs/stores/mongodb.md §7 says how to run a
+// server for it.
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <ctime>
+
 #include "contract/store_targets.h"
+#include "store/registry.h"
 
 namespace dbsync::contract {
+namespace {
 
-std::vector<StoreTarget> mongo_targets() { return {}; }
+std::string with_database(const std::string& url, const std::string& db) {
+  size_t scheme = url.find("://");
+  size_t start = scheme == std::string::npos ? 0 : scheme + 3;
+  size_t path = url.find('/', start);
+  size_t query = url.find('?', start);
+  std::string host = url.substr(0, std::min(path, query));
+  std::string rest = query == std::string::npos ? "" : url.substr(query);
+  return host + "/" + db + rest;
+}
+
+}  // namespace
+
+std::vector<StoreTarget> mongo_targets() {
+  StoreTarget t;
+  t.name = "mongodb";
+  t.unavailable = []() -> std::optional<std::string> {
+    const char* url = std::getenv("DBSYNC_TEST_MONGODB_URL");
+    if (url == nullptr || *url == '\0')
+      return std::string("DBSYNC_TEST_MONGODB_URL is not set (no MongoDB server; docs/stores/mongodb.md)");
+    return std::nullopt;
+  };
+  t.open = [](const std::filesystem::path& dir) -> Result<std::unique_ptr<Store>> {
+    static std::atomic<int> counter{0};
+    static const long started = static_cast<long>(std::time(nullptr));
+    std::string db = "dbsync_c_" + std::to_string(started) + "_" + std::to_string(::getpid()) + "_" +
+                     std::to_string(counter++);
+    return open_store(with_database(std::getenv("DBSYNC_TEST_MONGODB_URL"), db), dir);
+  };
+  t.missing_reads_as_null = false;
+  return {t};
+}
 
 }  // namespace dbsync::contract

@@ -1,5 +1,9 @@
-// The MongoDB store (DESIGN §5): "mongodb://…" or "mongodb+srv://…"
-// connection URLs, opened through libmongoc.
+// The MongoDB store (DESIGN §5, docs/stores/mongodb.md): "mongodb://…" or
+// "mongodb+srv://…" connection URLs naming the database, opened through
+// libmongoc. Documents cross as the dbsync form of Extended JSON v2
+// (bson_json.h); transactions as mongo_txn.h says. A standalone server's
+// undo log lives in `base_dir`/.dbsync/ (the replica's local state) and is
+// rolled back, if an earlier run left one, before any transaction begins.
 #pragma once
 
 #include <filesystem>

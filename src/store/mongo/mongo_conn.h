@@ -1,0 +1,58 @@
+// One libmongoc client for the store (single-threaded mode: the store is
+// used from one thread at a time) plus what every MongoDB call needs: the
+// database handle, the display URL and the conversion of driver errors into
+// dbsync errors that never show the password.
+#pragma once
+
+#include <mongoc/mongoc.h>
+
+#include <memory>
+#include <string>
+
+#include "store/mongo/bson_doc.h"
+#include "store/mongo/mongo_url.h"
+#include "util/error.h"
+
+namespace dbsync {
+
+class MongoConn {
+ public:
+  // Creates the client; connects lazily (the first command).
+  static Result<std::unique_ptr<MongoConn>> open(const MongoUrl& url);
+  ~MongoConn();
+  MongoConn(const MongoConn&) = delete;
+  MongoConn& operator=(const MongoConn&) = delete;
+
+  mongoc_client_t* client() const { return client_; }
+  mongoc_database_t* db() const { return db_; }
+  const MongoUrl& url() const { return url_; }
+  // A collection handle; the caller destroys it (see CollectionHandle).
+  mongoc_collection_t* collection(const std::string& name) const;
+
+  // The dbsync error for a failed driver call: authentication failures,
+  // unreachable servers and network errors are kUnavailable (exit 4), with
+  // what was being done, the display URL and a hint; no password.
+  Error error(const bson_error_t& err, const std::string& doing) const;
+
+  // Runs a command on the database. `reply` may be null.
+  Status command(const bson_t& cmd, const std::string& doing, bson_t* reply = nullptr,
+                 const bson_t* opts = nullptr);
+
+  // Whether the server supports multi-document transactions (a replica set
+  // member or mongos with sessions, wire version >= 7/8). Asks once.
+  Result<bool> supports_transactions();
+
+ private:
+  explicit MongoConn(MongoUrl url) : url_(std::move(url)) {}
+  MongoUrl url_;
+  mongoc_client_t* client_ = nullptr;
+  mongoc_database_t* db_ = nullptr;
+  int txn_support_ = -1;
+};
+
+struct CollectionDeleter {
+  void operator()(mongoc_collection_t* c) const { mongoc_collection_destroy(c); }
+};
+using CollectionHandle = std::unique_ptr<mongoc_collection_t, CollectionDeleter>;
+
+}  // namespace dbsync

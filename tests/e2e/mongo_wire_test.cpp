@@ -1,0 +1,326 @@
+// The MongoDB store on the wire: the real dbsync binary against a scripted
+// MongoDB wire-protocol server (tests/e2e/mongo_wire/mock_mongod.py, on
+// Debian's python3-mockupdb), which logs every command it receives. Checks
+// the commands an export and an import send (find/getMore; delete, update
+// and insert with filters on the before-image), that a network error in the
+// middle of an import rolls back to the old data, that a document the
+// application changes during an import is not overwritten, and that an
+// authentication failure is a clear error (exit 4) that never shows the
+// password. Skipped when python3-mockupdb is not installed.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "e2e/sqlite_e2e_util.h"
+#include "test_support/temp_dir.h"
+
+namespace dbsync {
+namespace {
+
+using namespace testing;
+namespace fs = std::filesystem;
+
+const char* python() { return ::access("/usr/bin/python3", X_OK) == 0 ? "/usr/bin/python3" : "python3"; }
+
+bool have_mockupdb() {
+  auto r = run_process({python(), "-c", "import mockupdb"}, {});
+  return r && r->exit_code == 0;
+}
+
+// One mock server process: started with its arguments, stopped (SIGTERM,
+// then SIGKILL) when destroyed.
+class MockMongod {
+ public:
+  MockMongod(const fs::path& dir, std::vector<std::string> args) : log_(dir / "mock.log") {
+    int out[2], in[2];
+    if (::pipe(out) != 0 || ::pipe(in) != 0) return;
+    std::vector<std::string> argv = {
+        python(),     std::string(DBSYNC_SOURCE_DIR) + "/tests/e2e/mongo_wire/mock_mongod.py",
+        "--log",      log_.string(),
+        "--lifetime", "300"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      ::dup2(in[0], 0);
+      ::dup2(out[1], 1);
+      ::close(in[1]);
+      ::close(out[0]);
+      std::vector<char*> cargv;
+      for (auto& a : argv) cargv.push_back(a.data());
+      cargv.push_back(nullptr);
+      ::execvp(cargv[0], cargv.data());
+      ::_exit(127);
+    }
+    ::close(in[0]);
+    ::close(out[1]);
+    stdin_ = in[1];
+    std::string line;
+    pollfd p{out[0], POLLIN, 0};
+    char c;
+    while (::poll(&p, 1, 15000) > 0 && ::read(out[0], &c, 1) == 1 && c != '\n') line += c;
+    ::close(out[0]);
+    port_ = line.empty() ? 0 : std::atoi(line.c_str());
+  }
+  ~MockMongod() {
+    if (stdin_ >= 0) ::close(stdin_);
+    if (pid_ > 0) {
+      ::kill(pid_, SIGTERM);
+      for (int i = 0; i < 50; ++i) {
+        if (::waitpid(pid_, nullptr, WNOHANG) == pid_) return;
+        ::usleep(100000);
+      }
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, nullptr, 0);
+    }
+  }
+  int port() const { return port_; }
+  std::string url(const std::string& auth = "") const {
+    return "mongodb://" + auth + "127.0.0.1:" + std::to_string(port_) +
+           "/app?serverSelectionTimeoutMS=3000&connectTimeoutMS=3000&socketTimeoutMS=10000";
+  }
+  // The commands received so far, one canonical Extended JSON line each.
+  std::vector<std::string> log() const {
+    std::ifstream in(log_);
+    std::vector<std::string> out;
+    for (std::string l; std::getline(in, l);) out.push_back(l);
+    return out;
+  }
+  void clear_log() const { std::ofstream(log_, std::ios::trunc); }
+
+ private:
+  fs::path log_;
+  pid_t pid_ = -1;
+  int stdin_ = -1;
+  int port_ = 0;
+};
+
+std::vector<std::string> commands(const std::vector<std::string>& log, const std::string& name) {
+  std::vector<std::string> out;
+  for (const auto& l : log) {
+    if (l.rfind("{\"" + name + "\"", 0) == 0) out.push_back(l);
+  }
+  return out;
+}
+
+std::string read_all(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// The documents ("d") of a shard file, one per line.
+std::string docs_of(const fs::path& shard) {
+  std::string out;
+  std::istringstream in(read_all(shard));
+  for (std::string l; std::getline(in, l);) out += l.substr(0, l.find(",\"h\":\"")) + "\n";
+  return out;
+}
+
+fs::path write_data(const fs::path& dir, const std::string& name, const std::vector<std::string>& docs) {
+  fs::path p = dir / name;
+  std::ofstream out(p);
+  for (const auto& d : docs) out << "{\"c\": \"pnl\", \"d\": " << d << "}\n";
+  return p;
+}
+
+std::string int_doc(int id, const std::string& v) {
+  return "{\"_id\": {\"$numberInt\": \"" + std::to_string(id) + "\"}, \"v\": \"" + v + "\"}";
+}
+
+class MongoWire : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!have_mockupdb()) GTEST_SKIP() << "python3-mockupdb is not installed (scripts/install-deps.sh)";
+  }
+  TempDir tmp_;
+};
+
+TEST_F(MongoWire, ExportReadsEveryTypeWithFindAndGetMore) {
+  fs::path data = write_data(
+      tmp_.path(), "data.jsonl",
+      {R"({"_id": {"$oid": "5f1d7a0e0000000000000001"}, "n": {"$numberInt": "1"}, "l": {"$numberLong": "7"}, "d": {"$numberDouble": "1.0"}, "t": {"$date": {"$numberLong": "1768473045123"}}})",
+       R"({"_id": {"$oid": "5f1d7a0e0000000000000002"}, "dec": {"$numberDecimal": "1.50"}, "b": {"$binary": {"base64": "AAE=", "subType": "00"}}})",
+       R"({"_id": {"$oid": "5f1d7a0e0000000000000003"}, "big": {"$numberLong": "9007199254740993"}, "nan": {"$numberDouble": "NaN"}})",
+       R"({"_id": {"$oid": "5f1d7a0e0000000000000004"}, "s": "x"})",
+       R"({"_id": {"$oid": "5f1d7a0e0000000000000005"}, "s": "y"})"});
+  MockMongod mock(tmp_.path(), {"--data", data.string(), "--batch", "2"});
+  ASSERT_GT(mock.port(), 0);
+  fs::path repo = tmp_.path() / "repo";
+  fs::create_directories(repo);
+  auto r = dbsync_run(repo, {"export", "--db", mock.url()});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(docs_of(repo / "dbsync" / "pnl" / "00.jsonl"),
+            "{\"d\":{\"_id\":{\"$oid\":\"5f1d7a0e0000000000000001\"},\"d\":1.0,\"l\":{\"$numberLong\":\"7\"},"
+            "\"n\":1,\"t\":{\"$date\":\"2026-01-15T10:30:45.123Z\"}}\n"
+            "{\"d\":{\"_id\":{\"$oid\":\"5f1d7a0e0000000000000002\"},\"b\":{\"$binary\":{\"base64\":\"AAE=\","
+            "\"subType\":\"00\"}},\"dec\":{\"$numberDecimal\":\"1.50\"}}\n"
+            "{\"d\":{\"_id\":{\"$oid\":\"5f1d7a0e0000000000000003\"},\"big\":9007199254740993,\"nan\":{"
+            "\"$numberDouble\":\"NaN\"}}\n"
+            "{\"d\":{\"_id\":{\"$oid\":\"5f1d7a0e0000000000000004\"},\"s\":\"x\"}\n"
+            "{\"d\":{\"_id\":{\"$oid\":\"5f1d7a0e0000000000000005\"},\"s\":\"y\"}\n");
+  EXPECT_EQ(read_all(repo / "dbsync" / "pnl" / "schema.json"), "{\"key\":[\"_id\"]}\n");
+  auto log = mock.log();
+  EXPECT_FALSE(commands(log, "listCollections").empty());
+  EXPECT_FALSE(commands(log, "listIndexes").empty());
+  auto finds = commands(log, "find");
+  ASSERT_EQ(finds.size(), 1u);
+  EXPECT_NE(finds[0].find("\"find\": \"pnl\", \"filter\": {}"), std::string::npos) << finds[0];
+  // Five documents in batches of two: the first batch and two getMores.
+  EXPECT_EQ(commands(log, "getMore").size(), 2u);
+  EXPECT_TRUE(commands(log, "insert").empty());
+  EXPECT_TRUE(commands(log, "update").empty());
+  EXPECT_TRUE(commands(log, "delete").empty());
+}
+
+// Repository `a` exported from a server holding ids 1..4; `b`'s snapshot
+// (1 changed, 2 deleted, 5 inserted) is copied into `a` for the import.
+struct ImportSetup {
+  fs::path a, b, data_a;
+  std::string a_docs;
+};
+
+ImportSetup prepare_import(const fs::path& dir) {
+  ImportSetup s;
+  s.a = dir / "a";
+  s.b = dir / "b";
+  fs::create_directories(s.a);
+  fs::create_directories(s.b);
+  s.data_a = write_data(dir, "a.jsonl",
+                        {int_doc(1, "one"), int_doc(2, "two"), int_doc(3, "three"), int_doc(4, "four")});
+  fs::path data_b = write_data(
+      dir, "b.jsonl", {int_doc(1, "ONE"), int_doc(3, "three"), int_doc(4, "four"), int_doc(5, "five")});
+  MockMongod mock_b(dir, {"--data", data_b.string()});
+  EXPECT_GT(mock_b.port(), 0);
+  auto r = dbsync_run(s.b, {"export", "--db", mock_b.url()});
+  EXPECT_EQ(r.code, 0) << r.err;
+  return s;
+}
+
+TEST_F(MongoWire, ImportSendsConditionalBulkWrites) {
+  ImportSetup s = prepare_import(tmp_.path());
+  MockMongod mock(tmp_.path() / "a", {"--data", s.data_a.string()});
+  ASSERT_GT(mock.port(), 0);
+  ASSERT_EQ(dbsync_run(s.a, {"export", "--db", mock.url()}).code, 0);
+  copy_snapshot(s.b, s.a);
+  mock.clear_log();
+  auto r = dbsync_run(s.a, {"import", "--db", mock.url()});
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  auto log = mock.log();
+  auto deletes = commands(log, "delete"), updates = commands(log, "update"),
+       inserts = commands(log, "insert");
+  ASSERT_EQ(deletes.size(), 1u);
+  ASSERT_EQ(updates.size(), 1u);
+  ASSERT_EQ(inserts.size(), 1u);
+  // Each write is conditional on the document being exactly what the import read.
+  EXPECT_NE(deletes[0].find("\"q\": {\"_id\": {\"$numberInt\": \"2\"}, \"$expr\": {\"$eq\": [\"$$ROOT\", "
+                            "{\"$literal\": {\"_id\": {\"$numberInt\": \"2\"}, \"v\": \"two\"}}]}}"),
+            std::string::npos)
+      << deletes[0];
+  EXPECT_NE(updates[0].find("\"q\": {\"_id\": {\"$numberInt\": \"1\"}, \"$expr\": {\"$eq\": [\"$$ROOT\", "
+                            "{\"$literal\": {\"_id\": {\"$numberInt\": \"1\"}, \"v\": \"one\"}}]}}, "
+                            "\"u\": {\"_id\": {\"$numberInt\": \"1\"}, \"v\": \"ONE\"}"),
+            std::string::npos)
+      << updates[0];
+  EXPECT_NE(inserts[0].find("\"documents\": [{\"_id\": {\"$numberInt\": \"5\"}, \"v\": \"five\"}]"),
+            std::string::npos)
+      << inserts[0];
+  // Deletes go first, then updates, then inserts; then the import reads back.
+  size_t del_at = 0, ins_at = 0;
+  for (size_t i = 0; i < log.size(); ++i) {
+    if (log[i] == deletes[0]) del_at = i;
+    if (log[i] == inserts[0]) ins_at = i;
+  }
+  EXPECT_LT(del_at, ins_at);
+  // The database now exports as b's snapshot.
+  fs::path again = tmp_.path() / "again";
+  fs::create_directories(again);
+  ASSERT_EQ(dbsync_run(again, {"export", "--db", mock.url()}).code, 0);
+  EXPECT_EQ(docs_of(again / "dbsync" / "pnl" / "00.jsonl"), docs_of(s.b / "dbsync" / "pnl" / "00.jsonl"));
+}
+
+TEST_F(MongoWire, NetworkErrorInTheMiddleOfAnImportRollsBack) {
+  ImportSetup s = prepare_import(tmp_.path());
+  // The connection drops when the update arrives, after the delete went through.
+  MockMongod mock(tmp_.path() / "a", {"--data", s.data_a.string(), "--hangup", "update:1"});
+  ASSERT_GT(mock.port(), 0);
+  ASSERT_EQ(dbsync_run(s.a, {"export", "--db", mock.url()}).code, 0);
+  std::string old_docs = docs_of(s.a / "dbsync" / "pnl" / "00.jsonl");
+  copy_snapshot(s.b, s.a);
+  mock.clear_log();
+  auto r = dbsync_run(s.a, {"import", "--db", mock.url()});
+  EXPECT_EQ(r.code, 4) << r.out << r.err;
+  EXPECT_NE(r.err.find("MongoDB at 'mongodb://127.0.0.1:"), std::string::npos) << r.err;
+  auto log = mock.log();
+  ASSERT_EQ(commands(log, "delete").size(), 1u);
+  EXPECT_EQ(commands(log, "hangup").size(), 1u);
+  // The rollback re-inserts the deleted document from its before-image.
+  auto inserts = commands(log, "insert");
+  ASSERT_EQ(inserts.size(), 1u);
+  EXPECT_NE(inserts[0].find("{\"_id\": {\"$numberInt\": \"2\"}, \"v\": \"two\"}"), std::string::npos)
+      << inserts[0];
+  // No undo log is left behind, and the database holds the old data.
+  EXPECT_FALSE(fs::exists(s.a / ".dbsync" / "mongodb-undo-app.jsonl"));
+  fs::path again = tmp_.path() / "again";
+  fs::create_directories(again);
+  ASSERT_EQ(dbsync_run(again, {"export", "--db", mock.url()}).code, 0);
+  EXPECT_EQ(docs_of(again / "dbsync" / "pnl" / "00.jsonl"), old_docs);
+}
+
+TEST_F(MongoWire, ADocumentTheApplicationChangesDuringImportIsNotOverwritten) {
+  ImportSetup s = prepare_import(tmp_.path());
+  // Document 1 changes just before the update that would overwrite it arrives.
+  MockMongod mock(tmp_.path() / "a", {"--data", s.data_a.string(), "--touch", "update:1:pnl:1"});
+  ASSERT_GT(mock.port(), 0);
+  ASSERT_EQ(dbsync_run(s.a, {"export", "--db", mock.url()}).code, 0);
+  copy_snapshot(s.b, s.a);
+  auto r = dbsync_run(s.a, {"import", "--db", mock.url()});
+  EXPECT_EQ(r.code, 1) << r.out << r.err;
+  EXPECT_NE(r.err.find("changed in the database while importing"), std::string::npos) << r.err;
+  fs::path again = tmp_.path() / "again";
+  fs::create_directories(again);
+  ASSERT_EQ(dbsync_run(again, {"export", "--db", mock.url()}).code, 0);
+  // The application's write stands, and the delete of 2 was rolled back.
+  EXPECT_EQ(docs_of(again / "dbsync" / "pnl" / "00.jsonl"),
+            "{\"d\":{\"_id\":1,\"touched\":true,\"v\":\"one\"}\n{\"d\":{\"_id\":2,\"v\":\"two\"}\n"
+            "{\"d\":{\"_id\":3,\"v\":\"three\"}\n{\"d\":{\"_id\":4,\"v\":\"four\"}\n");
+  // The next import skips the changed record and applies the rest.
+  auto next = dbsync_run(s.a, {"import", "--db", mock.url()});
+  EXPECT_EQ(next.code, 0) << next.out << next.err;
+  fs::path third = tmp_.path() / "third";
+  fs::create_directories(third);
+  ASSERT_EQ(dbsync_run(third, {"export", "--db", mock.url()}).code, 0);
+  EXPECT_EQ(docs_of(third / "dbsync" / "pnl" / "00.jsonl"),
+            "{\"d\":{\"_id\":1,\"touched\":true,\"v\":\"one\"}\n{\"d\":{\"_id\":3,\"v\":\"three\"}\n"
+            "{\"d\":{\"_id\":4,\"v\":\"four\"}\n{\"d\":{\"_id\":5,\"v\":\"five\"}\n");
+}
+
+TEST_F(MongoWire, AuthenticationFailureIsClearAndNeverShowsThePassword) {
+  MockMongod mock(tmp_.path(), {"--auth-fail"});
+  ASSERT_GT(mock.port(), 0);
+  fs::path repo = tmp_.path() / "repo";
+  fs::create_directories(repo);
+  const std::string password = "s3cr3t-Pa55word";
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {"export", "--db", mock.url("alice:" + password + "@")},
+           {"import", "--db", mock.url("alice:" + password + "@")},
+       }) {
+    auto r = dbsync_run(repo, args);
+    EXPECT_EQ(r.code, 4) << args[0] << ": " << r.out << r.err;
+    EXPECT_NE(r.err.find("authentication failed"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("alice:***@127.0.0.1"), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find(password), std::string::npos) << r.err;
+    EXPECT_EQ(r.out.find(password), std::string::npos) << r.out;
+  }
+  auto log = mock.log();
+  EXPECT_FALSE(commands(log, "saslStart").empty());
+}
+
+}  // namespace
+}  // namespace dbsync
