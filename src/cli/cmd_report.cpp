@@ -1,6 +1,7 @@
 // dbsync report [ID]: the merge reports kept under .dbsync/reports/ — the
 // newest, or the one whose name starts with ID; `--list` names them all.
-// Text by default, the stored JSON with --json.
+// Text by default, the stored JSON with --json, a self-contained HTML page
+// with --html FILE.
 #include <algorithm>
 
 #include "cli/command.h"
@@ -21,6 +22,8 @@ class ReportCommand : public Command {
   void add_options(CLI::App& app) override {
     app.add_option("id", id_, "Report id (a prefix of its file name under .dbsync/reports/)");
     app.add_flag("--list", list_, "List the reports, oldest first");
+    app.add_option("--html", html_,
+                   "Also write the report as a self-contained HTML page to FILE ('-': print it)");
   }
   Status run(const CommonOptions& common, const Output& out) override {
     LocalPaths paths(common.repo);
@@ -60,7 +63,15 @@ class ReportCommand : public Command {
     if (!value) return std::unexpected(std::move(value.error()).context("'" + id + ".json'"));
     auto report = report_from_json(*value);
     if (!report) return std::unexpected(std::move(report.error()).context("'" + id + ".json'"));
-    out.text(render_text(*report));
+    if (html_ == "-") {
+      out.text(render_html(*report));
+    } else {
+      if (!html_.empty()) {
+        if (auto st = write_file_atomic(html_, render_html(*report)); !st) return st;
+        out.warn("wrote " + html_);
+      }
+      out.text(render_text(*report));
+    }
     out.emit(json::make_object({{"ok", json::Value(true)}, {"id", id}, {"report", *value}}));
     return {};
   }
@@ -68,6 +79,7 @@ class ReportCommand : public Command {
  private:
   std::string id_;
   bool list_ = false;
+  std::string html_;
 };
 
 }  // namespace

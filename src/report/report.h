@@ -73,6 +73,10 @@ std::string redact_url(std::string_view url);
 // collection.
 std::string render_text(const Report& report);
 
+// The same report as one self-contained HTML page (no scripts, no external
+// resources; every value escaped).
+std::string render_html(const Report& report);
+
 // The same report as JSON (docs/MERGE.md gives the schema).
 json::Value report_to_json(const Report& report);
 // Reads report_to_json's output back; kBadInput names what is wrong.
