@@ -1,0 +1,163 @@
+#include "store/postgres/pg_conn.h"
+
+#include "store/postgres/pg_url.h"
+
+namespace dbsync {
+namespace {
+
+std::string trimmed(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
+}  // namespace
+
+ErrorCode pg_error_code(std::string_view sqlstate) {
+  if (sqlstate == "40001" || sqlstate == "40P01" || sqlstate == "23505" || sqlstate == "55P03")
+    return ErrorCode::kConflict;
+  if (sqlstate.substr(0, 2) == "22" || sqlstate.substr(0, 2) == "23") return ErrorCode::kBadInput;
+  return ErrorCode::kUnavailable;
+}
+
+Result<std::unique_ptr<PgConn>> PgConn::connect(const std::string& url, std::string display_url) {
+  std::vector<std::string> secrets = pg_url_secrets(url);
+  // Parse first: a malformed URL gets libpq's reason without connecting.
+  char* parse_error = nullptr;
+  PQconninfoOption* opts = PQconninfoParse(url.c_str(), &parse_error);
+  if (opts == nullptr) {
+    std::string why = parse_error ? trimmed(parse_error) : "out of memory";
+    PQfreemem(parse_error);
+    return fail(ErrorCode::kUsage,
+                "cannot parse PostgreSQL URL '" + display_url + "': " + redact_secrets(why, secrets),
+                "write it as postgresql://user@host:port/dbname or postgresql:///dbname?host=/socket/dir");
+  }
+  for (PQconninfoOption* o = opts; o->keyword != nullptr; ++o) {
+    if (std::string_view(o->keyword) == "password" && o->val != nullptr && *o->val != '\0')
+      secrets.emplace_back(o->val);
+  }
+  PQconninfoFree(opts);
+  PGconn* conn = PQconnectdb(url.c_str());
+  if (conn == nullptr) return fail(ErrorCode::kUnavailable, "cannot allocate a PostgreSQL connection");
+  if (PQstatus(conn) != CONNECTION_OK) {
+    std::string why = redact_secrets(trimmed(PQerrorMessage(conn)), secrets);
+    PQfinish(conn);
+    return fail(ErrorCode::kUnavailable, "cannot connect to PostgreSQL at '" + display_url + "': " + why,
+                "check that the server runs and the URL, user and password are right (dbsync doctor)");
+  }
+  std::unique_ptr<PgConn> out(new PgConn(conn, std::move(display_url), std::move(secrets)));
+  if (PQsetClientEncoding(conn, "UTF8") != 0) return std::unexpected(out->error("cannot use UTF-8"));
+  // The value mapping reads and writes text in exactly these forms.
+  auto st = out->command(
+      "SET DateStyle = 'ISO, YMD'; SET TimeZone = 'UTC'; SET extra_float_digits = 3; "
+      "SET bytea_output = 'hex'; SET IntervalStyle = 'postgres'");
+  if (!st) return std::unexpected(st.error());
+  return out;
+}
+
+PgConn::~PgConn() {
+  if (conn_ != nullptr) PQfinish(conn_);
+}
+
+Error PgConn::error(const std::string& what, const PGresult* result) const {
+  const char* state = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
+  std::string message =
+      result && *PQresultErrorMessage(result) ? PQresultErrorMessage(result) : PQerrorMessage(conn_);
+  ErrorCode code = state ? pg_error_code(state) : ErrorCode::kUnavailable;
+  std::string text = what + ": " + redact_secrets(trimmed(message), secrets_);
+  std::string hint;
+  if (code == ErrorCode::kConflict)
+    hint = "another session changed the same rows at the same time; nothing was written, run it again";
+  return Error(code, std::move(text), std::move(hint));
+}
+
+Result<PgResult> PgConn::run(const std::string& sql, const std::vector<PgParam>& params,
+                             ExecStatusType want) {
+  std::vector<const char*> values;
+  values.reserve(params.size());
+  for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
+  std::vector<int> lengths;
+  for (const auto& p : params) lengths.push_back(p ? static_cast<int>(p->size()) : 0);
+  PgResult r(params.empty() ? PQexec(conn_, sql.c_str())
+                            : PQexecParams(conn_, sql.c_str(), static_cast<int>(params.size()), nullptr,
+                                           values.data(), lengths.data(), nullptr, 0));
+  if (!r || PQresultStatus(r.get()) != want) {
+    return std::unexpected(error("PostgreSQL statement failed", r.get()));
+  }
+  return r;
+}
+
+Status PgConn::command(const std::string& sql, const std::vector<PgParam>& params) {
+  auto r = run(sql, params, PGRES_COMMAND_OK);
+  if (!r) return std::unexpected(r.error());
+  return {};
+}
+
+Result<PgResult> PgConn::query(const std::string& sql, const std::vector<PgParam>& params) {
+  return run(sql, params, PGRES_TUPLES_OK);
+}
+
+Result<uint64_t> PgConn::command_count(const std::string& sql, const std::vector<PgParam>& params) {
+  auto r = run(sql, params, PGRES_COMMAND_OK);
+  if (!r) return std::unexpected(r.error());
+  const char* n = PQcmdTuples(r->get());
+  return n && *n ? std::stoull(n) : 0;
+}
+
+Status PgConn::copy_out(const std::string& sql, const std::function<Status(std::string_view line)>& line) {
+  PgResult r(PQexec(conn_, sql.c_str()));
+  if (!r || PQresultStatus(r.get()) != PGRES_COPY_OUT) return std::unexpected(error("COPY failed", r.get()));
+  Status result;
+  for (;;) {
+    char* buf = nullptr;
+    int n = PQgetCopyData(conn_, &buf, 0);
+    if (n == -1) break;
+    if (n == -2) {
+      result = std::unexpected(error("COPY failed"));
+      break;
+    }
+    if (result) {
+      std::string_view row(buf, static_cast<size_t>(n));
+      if (!row.empty() && row.back() == '\n') row.remove_suffix(1);
+      result = line(row);
+    }
+    PQfreemem(buf);
+    // On a sink error the rest is drained: the connection must get back
+    // to idle before the transaction can be rolled back.
+  }
+  PgResult end(PQgetResult(conn_));
+  while (PgResult more{PQgetResult(conn_)}) {
+  }
+  if (result && (!end || PQresultStatus(end.get()) != PGRES_COMMAND_OK))
+    return std::unexpected(error("COPY failed", end.get()));
+  return result;
+}
+
+Status PgConn::copy_in(const std::string& sql, std::string_view data) {
+  PgResult r(PQexec(conn_, sql.c_str()));
+  if (!r || PQresultStatus(r.get()) != PGRES_COPY_IN) return std::unexpected(error("COPY failed", r.get()));
+  constexpr size_t kChunk = 1 << 20;
+  bool ok = true;
+  for (size_t pos = 0; ok && pos < data.size(); pos += kChunk) {
+    size_t n = std::min(kChunk, data.size() - pos);
+    ok = PQputCopyData(conn_, data.data() + pos, static_cast<int>(n)) == 1;
+  }
+  if (PQputCopyEnd(conn_, ok ? nullptr : "dbsync stopped the copy") != 1)
+    return std::unexpected(error("COPY failed"));
+  PgResult end(PQgetResult(conn_));
+  while (PgResult more{PQgetResult(conn_)}) {
+  }
+  if (!end || PQresultStatus(end.get()) != PGRES_COMMAND_OK)
+    return std::unexpected(error("COPY failed", end.get()));
+  if (!ok) return std::unexpected(error("COPY failed"));
+  return {};
+}
+
+Result<std::string> PgConn::literal(std::string_view text) {
+  char* p = PQescapeLiteral(conn_, text.data(), text.size());
+  if (p == nullptr) return std::unexpected(error("cannot quote a string"));
+  std::string out(p);
+  PQfreemem(p);
+  return out;
+}
+
+}  // namespace dbsync

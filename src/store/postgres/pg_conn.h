@@ -1,0 +1,79 @@
+// One libpq connection (RAII) and the few ways the store talks through it:
+// commands and queries with text parameters (values are never spliced into
+// SQL), COPY out and in. Every error message passes through the secret
+// filter of pg_url.h, since libpq may quote the connection string, and gets
+// an error code from its SQLSTATE. Not thread-safe; one per store.
+#pragma once
+
+#include <libpq-fe.h>
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "util/error.h"
+
+namespace dbsync {
+
+struct PgResultFree {
+  void operator()(PGresult* r) const { PQclear(r); }
+};
+using PgResult = std::unique_ptr<PGresult, PgResultFree>;
+
+// A text parameter; nullopt is SQL NULL.
+using PgParam = std::optional<std::string>;
+
+// The longest identifier PostgreSQL keeps (NAMEDATALEN - 1); longer ones are
+// silently truncated by the server, so they are refused instead.
+inline constexpr size_t kPgMaxIdentBytes = 63;
+
+class PgConn {
+ public:
+  // Connects and fixes the session settings the value mapping depends on
+  // (UTF-8, ISO dates, UTC, shortest exact floats, hex bytea).
+  static Result<std::unique_ptr<PgConn>> connect(const std::string& url, std::string display_url);
+  ~PgConn();
+  PgConn(const PgConn&) = delete;
+  PgConn& operator=(const PgConn&) = delete;
+
+  PGconn* handle() { return conn_; }
+  const std::string& display_url() const { return display_; }
+
+  // A statement that returns no rows.
+  Status command(const std::string& sql, const std::vector<PgParam>& params = {});
+  // A statement that returns rows (or, with `rows_expected` false, none).
+  Result<PgResult> query(const std::string& sql, const std::vector<PgParam>& params = {});
+  // Rows affected by a command.
+  Result<uint64_t> command_count(const std::string& sql, const std::vector<PgParam>& params = {});
+
+  // COPY … TO STDOUT: `line` gets each row as COPY text (without '\n').
+  Status copy_out(const std::string& sql, const std::function<Status(std::string_view line)>& line);
+  // COPY … FROM STDIN with `data` in COPY text format.
+  Status copy_in(const std::string& sql, std::string_view data);
+
+  // A string literal with quotes, escaped by libpq for this connection
+  // (only for COMMENT, which takes no parameters).
+  Result<std::string> literal(std::string_view text);
+
+  // An Error from the connection's last message and `result`'s SQLSTATE.
+  Error error(const std::string& what, const PGresult* result = nullptr) const;
+
+ private:
+  PgConn(PGconn* conn, std::string display, std::vector<std::string> secrets)
+      : conn_(conn), display_(std::move(display)), secrets_(std::move(secrets)) {}
+  Result<PgResult> run(const std::string& sql, const std::vector<PgParam>& params, ExecStatusType want);
+
+  PGconn* conn_;
+  std::string display_;
+  std::vector<std::string> secrets_;
+};
+
+// Which code an SQLSTATE maps to: serialization failures, deadlocks and
+// unique violations are conflicts with another session (kConflict), data
+// exceptions are bad input (kBadInput), the rest kUnavailable.
+ErrorCode pg_error_code(std::string_view sqlstate);
+
+}  // namespace dbsync

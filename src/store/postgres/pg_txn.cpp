@@ -1,0 +1,315 @@
+#include "store/postgres/pg_txn.h"
+
+#include <map>
+#include <set>
+
+#include "json/canonical.h"
+#include "snapshot/layout.h"
+#include "store/postgres/pg_apply.h"
+#include "store/postgres/pg_copy_text.h"
+#include "store/postgres/pg_schema.h"
+#include "store/postgres/pg_table.h"
+#include "store/sql_ident.h"
+
+namespace dbsync {
+namespace {
+
+constexpr size_t kLookupBatch = 5000;
+
+class PgTxn : public StoreTxn {
+ public:
+  PgTxn(PgConn& conn, TxnMode mode) : conn_(conn), mode_(mode) {}
+
+  ~PgTxn() override {
+    if (!done_) (void)conn_.command("ROLLBACK");
+  }
+
+  Status start() {
+    auto st = conn_.command(mode_ == TxnMode::kWrite
+                                ? "BEGIN ISOLATION LEVEL READ COMMITTED; SET LOCAL lock_timeout = '60s'"
+                                : "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+    if (!st) done_ = true;
+    return st;
+  }
+
+  Result<Catalog> catalog(const Config& config) override {
+    auto names = list_pg_tables(conn_);
+    if (!names) return std::unexpected(names.error());
+    Catalog out;
+    for (const auto& name : *names) {
+      if (!is_plain_collection_name(name)) {
+        out.skipped.push_back({name,
+                               "the name is not a plain collection name (1-128 of [A-Za-z0-9_.-], not "
+                               "starting with '.' or '-')"});
+        continue;
+      }
+      auto state = table_state(name, config.collection(name).key);
+      if (!state) return std::unexpected(state.error());
+      if (*state == nullptr) {
+        out.skipped.push_back(
+            {name, "no PRIMARY KEY; set `key` under [collections." + name + "] in dbsync.toml to sync it"});
+        continue;
+      }
+      CollectionInfo info;
+      info.name = name;
+      info.schema.key = (*state)->key();
+      info.schema.detail = pg_collection_detail((*state)->table(), info.schema.key);
+      out.collections.push_back(std::move(info));
+    }
+    return out;
+  }
+
+  Status scan(const CollectionInfo& info, const RecordSink& sink) override {
+    auto state = require_state(info);
+    if (!state) return std::unexpected(state.error());
+    PgTableState& s = **state;
+    size_t n = s.doc_columns().size();
+    CopyRowReader reader;
+    std::vector<std::optional<std::string_view>> values;
+    std::string doc, key;
+    return conn_.copy_out(
+        "COPY (SELECT " + s.select_list() + " FROM " + quote_ident(info.name) + ") TO STDOUT",
+        [&](std::string_view line) -> Status {
+          if (auto st = reader.split(line, n, values); !st) return st;
+          if (auto st = s.encode(values, doc, &key); !st) return st;
+          return sink(key, doc);
+        });
+  }
+
+  Status lookup(const CollectionInfo& info, const std::vector<KeyRef>& keys,
+                const LookupSink& sink) override {
+    auto state = require_state(info);
+    if (!state) return std::unexpected(state.error());
+    PgTableState& s = **state;
+    const auto& kc = s.key_columns();
+    // unnest(…) WITH ORDINALITY: one statement per batch, keys as array parameters.
+    std::string sql = "SELECT k.dbsync_ord, " + s.select_list("t.") + " FROM unnest(";
+    for (size_t i = 0; i < kc.size(); ++i)
+      sql += (i ? ", $" : "$") + std::to_string(i + 1) + "::" + kc[i]->type + "[]";
+    sql += ") WITH ORDINALITY AS k(";
+    for (size_t i = 0; i < kc.size(); ++i) sql += "k" + std::to_string(i) + ", ";
+    sql += "dbsync_ord) JOIN " + quote_ident(info.name) + " AS t ON ";
+    for (size_t i = 0; i < kc.size(); ++i) {
+      if (i) sql += " AND ";
+      sql += "t." + quote_ident(kc[i]->name) + " = k.k" + std::to_string(i);
+    }
+    if (mode_ == TxnMode::kWrite) sql += " FOR UPDATE OF t";
+    std::vector<std::optional<std::string_view>> values(s.doc_columns().size());
+    std::string doc;
+    for (size_t first = 0; first < keys.size(); first += kLookupBatch) {
+      size_t count = std::min(kLookupBatch, keys.size() - first);
+      std::vector<PgParam> params;
+      for (size_t i = 0; i < kc.size(); ++i) {
+        json::Array column;
+        for (size_t j = first; j < first + count; ++j) column.push_back(keys[j].values[i]);
+        auto text = pg_text_of(PgType{kc[i]->value.kind, true}, json::Value(std::move(column)), kc[i]->name);
+        if (!text) return std::unexpected(std::move(text.error()).context("table '" + info.name + "'"));
+        params.push_back(std::move(*text));
+      }
+      auto r = conn_.query(sql, params);
+      if (!r) return std::unexpected(std::move(r.error()).context("table '" + info.name + "'"));
+      PGresult* res = r->get();
+      std::set<size_t> seen;
+      for (int row = 0; row < PQntuples(res); ++row) {
+        size_t index = first + std::stoull(PQgetvalue(res, row, 0)) - 1;
+        if (!seen.insert(index).second) {
+          return fail(ErrorCode::kBadInput,
+                      "table '" + info.name + "' has more than one row with key " + keys[index].encoding,
+                      "a `key` in dbsync.toml must be unique; add a UNIQUE index or choose other fields");
+        }
+        for (size_t j = 0; j < values.size(); ++j) {
+          int col = static_cast<int>(j) + 1;
+          values[j] = PQgetisnull(res, row, col)
+                          ? std::nullopt
+                          : std::optional<std::string_view>(std::string_view(
+                                PQgetvalue(res, row, col), static_cast<size_t>(PQgetlength(res, row, col))));
+        }
+        if (auto st = s.encode(values, doc, nullptr); !st) return st;
+        if (auto st = sink(index, doc); !st) return st;
+      }
+    }
+    return {};
+  }
+
+  Result<std::string> preview(const CollectionInfo& info, const json::Value& doc) override {
+    auto state = require_state(info);
+    if (!state) return std::unexpected(state.error());
+    PgTableState& s = **state;
+    // The server's own input and output functions say what a value becomes.
+    std::string sql = "SELECT ";
+    std::vector<PgParam> params;
+    static const json::Value kNull;
+    for (size_t i = 0; i < s.doc_columns().size(); ++i) {
+      const PgColumn* c = s.doc_columns()[i];
+      if (i) sql += ", ";
+      sql += "$" + std::to_string(i + 1) + "::" + c->type;
+      const json::Value* v = doc.find(c->name);
+      auto text = pg_text_of(c->value, v ? *v : kNull, c->name);
+      if (!text) return std::unexpected(text.error());
+      params.push_back(std::move(*text));
+    }
+    auto r = conn_.query(sql, params);
+    if (!r) return std::unexpected(std::move(r.error()).context("table '" + info.name + "'"));
+    std::vector<std::optional<std::string_view>> values;
+    for (size_t j = 0; j < s.doc_columns().size(); ++j) {
+      int col = static_cast<int>(j);
+      values.push_back(PQgetisnull(r->get(), 0, col)
+                           ? std::nullopt
+                           : std::optional<std::string_view>(PQgetvalue(r->get(), 0, col)));
+    }
+    std::string out;
+    if (auto st = s.encode(values, out, nullptr); !st) return std::unexpected(st.error());
+    return out;
+  }
+
+  Status create_collection(const CollectionInfo& info, const std::vector<std::string>& fields) override {
+    if (auto st = check_collection_name(info.name); !st) return st;
+    auto existing = read_pg_table(conn_, info.name);
+    if (!existing) return std::unexpected(existing.error());
+    if (*existing) return {};
+    std::string label = std::string(kSnapshotDirName) + "/" + info.name + "/" + kSchemaFileName;
+    auto ddl = pg_create_statement(info.name, info.schema.detail, info.schema.key, fields, label, warnings_);
+    if (!ddl) return std::unexpected(ddl.error());
+    if (auto st = conn_.command(*ddl); !st)
+      return std::unexpected(std::move(st.error()).context("'" + label + "'"));
+    auto created = read_pg_table(conn_, info.name);
+    if (!created) return std::unexpected(created.error());
+    if (!*created)
+      return fail(ErrorCode::kInternal, "table '" + info.name + "' is missing right after CREATE TABLE");
+    // Remembers the schema.json it came from, so this replica reports the
+    // same schema.json as the replica that wrote it (pg_collection_detail).
+    auto comment = conn_.literal(pg_creation_comment(**created, info.schema.detail));
+    if (!comment) return std::unexpected(comment.error());
+    if (auto st = conn_.command("COMMENT ON TABLE " + quote_ident(info.name) + " IS " + *comment); !st)
+      return st;
+    tables_.erase(info.name);
+    return {};
+  }
+
+  Status apply(const CollectionInfo& info, const std::vector<Change>& changes) override {
+    if (auto st = add_missing_columns(info, changes); !st) return st;
+    auto state = require_state(info);
+    if (!state) return std::unexpected(state.error());
+    Entry& entry = tables_.at(info.name);
+    if (!entry.stage)
+      entry.stage = std::make_unique<PgStage>(*entry.state, "dbsync_stage_" + std::to_string(stages_++));
+    // Changes apply in order: each run of one kind is one statement.
+    for (size_t i = 0; i < changes.size();) {
+      size_t j = i;
+      while (j < changes.size() && changes[j].op == changes[i].op) ++j;
+      for (size_t k = i; k < j; ++k) {
+        if (changes[k].op != Change::Op::kDelete &&
+            (changes[k].doc == nullptr || !changes[k].doc->is_object()))
+          return fail(ErrorCode::kInternal, "table '" + info.name + "': a change without a document");
+        if (changes[k].key.values.size() != entry.state->key_columns().size())
+          return fail(ErrorCode::kInternal, "table '" + info.name + "': key " + changes[k].key.encoding +
+                                                " does not match the table's key");
+      }
+      if (auto st =
+              entry.stage->apply(conn_, changes[i].op, std::span<const Change>(changes).subspan(i, j - i));
+          !st)
+        return st;
+      i = j;
+    }
+    return {};
+  }
+
+  std::vector<std::string> take_warnings() override { return std::exchange(warnings_, {}); }
+
+  Status commit() override {
+    if (done_) return fail(ErrorCode::kInternal, "transaction already finished");
+    PgResult r(PQexec(conn_.handle(), "COMMIT"));
+    done_ = true;
+    // COMMIT of a failed transaction "succeeds" as ROLLBACK.
+    if (!r || PQresultStatus(r.get()) != PGRES_COMMAND_OK)
+      return std::unexpected(conn_.error("COMMIT failed", r.get()));
+    if (std::string_view(PQcmdStatus(r.get())) != "COMMIT")
+      return fail(ErrorCode::kUnavailable, "PostgreSQL rolled the transaction back instead of committing it");
+    return {};
+  }
+
+ private:
+  struct Entry {
+    std::vector<std::string> key;
+    std::unique_ptr<PgTableState> state;
+    std::unique_ptr<PgStage> stage;
+  };
+
+  // The cached state of a table for `configured` key (empty: the primary
+  // key); nullptr when the table has no usable key.
+  Result<PgTableState*> table_state(const std::string& name, const std::vector<std::string>& configured) {
+    auto it = tables_.find(name);
+    if (it != tables_.end() && (configured.empty() || it->second.key == configured))
+      return it->second.state.get();
+    auto table = read_pg_table(conn_, name);
+    if (!table) return std::unexpected(table.error());
+    if (!*table) {
+      return fail(ErrorCode::kUnavailable, "no table '" + name + "' in PostgreSQL database '" +
+                                               conn_.display_url() + "' (current schema)");
+    }
+    std::vector<std::string> key = configured.empty() ? (*table)->primary_key : configured;
+    if (key.empty()) return nullptr;
+    auto state = PgTableState::make(std::move(**table), key);
+    if (!state) return std::unexpected(state.error());
+    Entry e;
+    e.key = key;
+    e.state = std::make_unique<PgTableState>(std::move(*state));
+    PgTableState* raw = e.state.get();
+    tables_[name] = std::move(e);
+    return raw;
+  }
+
+  Result<PgTableState*> require_state(const CollectionInfo& info) {
+    auto state = table_state(info.name, info.schema.key);
+    if (!state) return state;
+    if (*state == nullptr) return fail(ErrorCode::kInternal, "table '" + info.name + "' has no key");
+    return state;
+  }
+
+  // ALTER TABLE ADD COLUMN for fields the records carry and the table lacks,
+  // typed as schema.json says when it lists them: data is never dropped.
+  Status add_missing_columns(const CollectionInfo& info, const std::vector<Change>& changes) {
+    auto state = require_state(info);
+    if (!state) return std::unexpected(state.error());
+    const PgTable& t = (*state)->table();
+    std::set<std::string> missing;
+    for (const Change& c : changes) {
+      if (c.doc == nullptr || !c.doc->is_object()) continue;
+      for (const auto& [field, value] : c.doc->as_object()) {
+        if (t.column(field) == nullptr && !missing.count(field)) {
+          if (auto st = check_pg_ident(field, "field"); !st)
+            return std::unexpected(
+                std::move(st.error()).context("table '" + info.name + "' key " + c.key.encoding));
+          missing.insert(field);
+        }
+      }
+    }
+    if (missing.empty()) return {};
+    for (const auto& field : missing) {
+      std::string sql = "ALTER TABLE " + quote_ident(info.name) + " ADD COLUMN " + quote_ident(field) + " " +
+                        pg_column_type_for(info.schema.detail, field);
+      if (auto st = conn_.command(sql); !st) return st;
+      warnings_.push_back("table '" + info.name + "': added column '" + field +
+                          "' that the snapshot's records use");
+    }
+    tables_.erase(info.name);
+    return {};
+  }
+
+  PgConn& conn_;
+  TxnMode mode_;
+  bool done_ = false;
+  std::map<std::string, Entry> tables_;
+  int stages_ = 0;
+  std::vector<std::string> warnings_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<StoreTxn>> begin_pg_txn(PgConn& conn, TxnMode mode) {
+  auto txn = std::make_unique<PgTxn>(conn, mode);
+  if (auto st = txn->start(); !st) return std::unexpected(st.error());
+  return std::unique_ptr<StoreTxn>(std::move(txn));
+}
+
+}  // namespace dbsync

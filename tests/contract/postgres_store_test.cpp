@@ -1,0 +1,322 @@
+// PostgreSQL-specific store tests (beyond the shared contract): every
+// column type maps to canonical JSON as pg_value.h says and round-trips
+// through schema.json onto an empty replica; row locks keep the application
+// from changing what an import read; a racing insert is never overwritten;
+// hostile and over-long names; credentials never shown. Skipped without
+// DBSYNC_TEST_POSTGRES_URL (scripts/postgres-test-server.sh).
+#include <gtest/gtest.h>
+
+#include <map>
+#include <thread>
+
+#include "contract/postgres_support.h"
+#include "json/canonical.h"
+#include "json/parse.h"
+#include "snapshot/key.h"
+#include "store/registry.h"
+#include "test_support/temp_dir.h"
+
+namespace dbsync::contract {
+namespace {
+
+class PostgresStore : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (postgres_test_url().empty()) GTEST_SKIP() << "DBSYNC_TEST_POSTGRES_URL is not set";
+    auto url = fresh_postgres_database();
+    ASSERT_TRUE(url.has_value()) << url.error().message;
+    url_ = *url;
+    auto store = open_store(url_, dir_.path());
+    ASSERT_TRUE(store.has_value()) << store.error().message;
+    store_ = std::move(*store);
+  }
+
+  void sql(const std::string& text) {
+    auto st = postgres_exec(url_, text);
+    ASSERT_TRUE(st.has_value()) << st.error().message;
+  }
+
+  std::unique_ptr<StoreTxn> begin(Store& store, TxnMode mode) {
+    auto txn = store.begin(mode);
+    EXPECT_TRUE(txn.has_value()) << txn.error().message;
+    return txn ? std::move(*txn) : nullptr;
+  }
+
+  Catalog catalog(Store& store) {
+    auto txn = begin(store, TxnMode::kRead);
+    auto c = txn->catalog(Config{});
+    EXPECT_TRUE(c.has_value()) << c.error().message;
+    return c ? *c : Catalog{};
+  }
+
+  std::map<std::string, std::string> scan(Store& store, const CollectionInfo& info) {
+    std::map<std::string, std::string> out;
+    auto txn = begin(store, TxnMode::kRead);
+    auto st = txn->scan(info, [&](std::string_view key, std::string_view doc) -> Status {
+      out.emplace(std::string(key), std::string(doc));
+      return {};
+    });
+    EXPECT_TRUE(st.has_value()) << st.error().message;
+    return out;
+  }
+
+  TempDir dir_;
+  std::string url_;
+  std::unique_ptr<Store> store_;
+};
+
+TEST_F(PostgresStore, EveryTypeMapsToCanonicalJson) {
+  sql(R"(CREATE TABLE t (id integer PRIMARY KEY, i2 smallint, i8 bigint, n numeric, n2 numeric(10,2),
+        r real, d double precision, s text, vc varchar(10), b boolean, bin bytea, dt date,
+        ts timestamp, tz timestamptz, u uuid, j json, jb jsonb, ai integer[], at text[], af float8[]))");
+  sql(R"(INSERT INTO t VALUES
+    (1, -32768, 9223372036854775807, 42.00, 1.50, 0.1, 0.1, 'São "q" \ tab	x', 'abc', true, '\x00ff10',
+     '2026-01-15', '2026-01-15 10:30:45.123456', '2026-01-15 12:30:45.5+02', 'A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11',
+     '{"b": [1, 2.50], "a": "x"}', '{"z": 1, "a": null}', '{1,NULL,3}', '{"a,b","c\"d",NULL}', '{1.5,Infinity}'),
+    (2, NULL, -9223372036854775808, 12345678901234567890.123, -0.01, 'Infinity', '-0', '', NULL, false, '\x',
+     NULL, NULL, NULL, NULL, NULL, NULL, '{}', '{}', '{NaN}'),
+    (3, 0, 0, 'NaN', NULL, 'NaN', 1e300, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, '[]', '1', NULL, NULL, NULL))");
+  auto cat = catalog(*store_);
+  ASSERT_EQ(cat.collections.size(), 1u);
+  auto got = scan(*store_, cat.collections[0]);
+  ASSERT_EQ(got.size(), 3u);
+  EXPECT_EQ(got["[1]"],
+            R"({"af":[1.5,{"$numberDouble":"Infinity"}],"ai":[1,null,3],"at":["a,b","c\"d",null],)"
+            R"("b":true,"bin":{"$binary":{"base64":"AP8Q","subType":"00"}},"d":0.1,"dt":"2026-01-15",)"
+            R"("i2":-32768,"i8":9223372036854775807,"id":1,"j":{"a":"x","b":[1,2.5]},"jb":{"a":null,"z":1},)"
+            R"("n":42,"n2":1.5,"r":0.1,"s":"São \"q\" \\ tab\tx","ts":"2026-01-15T10:30:45.123456",)"
+            R"("tz":"2026-01-15T10:30:45.5Z","u":"a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11","vc":"abc"})");
+  EXPECT_EQ(
+      got["[2]"],
+      R"({"af":[{"$numberDouble":"NaN"}],"ai":[],"at":[],"b":false,"bin":{"$binary":{"base64":"","subType":"00"}},)"
+      R"("d":-0.0,"dt":null,"i2":null,"i8":-9223372036854775808,"id":2,"j":null,"jb":null,)"
+      R"("n":{"$numberDecimal":"12345678901234567890.123"},"n2":-0.01,"r":{"$numberDouble":"Infinity"},)"
+      R"("s":"","ts":null,"tz":null,"u":null,"vc":null})");
+  EXPECT_EQ(got["[3]"],
+            R"({"af":null,"ai":null,"at":null,"b":null,"bin":null,"d":1e+300,"dt":null,"i2":0,"i8":0,"id":3,)"
+            R"("j":[],"jb":1,"n":{"$numberDecimal":"NaN"},"n2":null,"r":{"$numberDouble":"NaN"},"s":null,)"
+            R"("ts":null,"tz":null,"u":null,"vc":null})");
+
+  // schema.json recreates the table on an empty replica, and the same
+  // documents written there read back byte for byte.
+  auto replica_url = fresh_postgres_database();
+  ASSERT_TRUE(replica_url.has_value());
+  auto replica = open_store(*replica_url, dir_.path());
+  ASSERT_TRUE(replica.has_value());
+  const CollectionInfo& info = cat.collections[0];
+  {
+    auto txn = begin(**replica, TxnMode::kWrite);
+    ASSERT_TRUE(txn->create_collection(info, {}).has_value());
+    std::vector<json::Value> docs;
+    for (auto& [k, d] : got) docs.push_back(*json::parse(d));
+    std::vector<Change> changes;
+    for (auto& d : docs)
+      changes.push_back({Change::Op::kInsert, *parse_key(*key_encoding(d, {"id"}), 1), &d});
+    auto st = txn->apply(info, changes);
+    ASSERT_TRUE(st.has_value()) << st.error().message;
+    for (auto& d : docs) {
+      auto p = txn->preview(info, d);
+      ASSERT_TRUE(p.has_value()) << p.error().message;
+      EXPECT_EQ(*p, json::to_canonical(d));
+    }
+    ASSERT_TRUE(txn->commit().has_value());
+  }
+  auto replica_cat = catalog(**replica);
+  ASSERT_EQ(replica_cat.collections.size(), 1u);
+  EXPECT_EQ(replica_cat.collections[0].schema.to_json(), info.schema.to_json());
+  EXPECT_EQ(scan(**replica, replica_cat.collections[0]), got);
+  auto st = postgres_exec(
+      *replica_url,
+      "DO $$ BEGIN IF (SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = "
+      "'t'::regclass AND attname = 'n2') <> 'numeric(10,2)' THEN RAISE 'type lost'; END IF; END $$");
+  EXPECT_TRUE(st.has_value()) << st.error().message;
+}
+
+TEST_F(PostgresStore, WritesNormaliseLikeThePreviewSays) {
+  sql("CREATE TABLE t (id bigint PRIMARY KEY, n int, b boolean, r real, m numeric(6,2), s text)");
+  auto cat = catalog(*store_);
+  auto txn = begin(*store_, TxnMode::kWrite);
+  json::Value doc = *json::parse(R"({"b":1,"id":1,"m":2.5,"n":3.0,"r":0.123456789,"s":5})");
+  auto preview = txn->preview(cat.collections[0], doc);
+  ASSERT_TRUE(preview.has_value()) << preview.error().message;
+  EXPECT_EQ(*preview, R"({"b":true,"id":1,"m":2.5,"n":3,"r":0.12345679,"s":"5"})");
+  ASSERT_TRUE(
+      txn->apply(cat.collections[0], {{Change::Op::kInsert, *parse_key("[1]", 1), &doc}}).has_value());
+  ASSERT_TRUE(txn->commit().has_value());
+  txn.reset();
+  EXPECT_EQ(scan(*store_, cat.collections[0])["[1]"], *preview);
+}
+
+TEST_F(PostgresStore, LookupInAWriteTransactionLocksTheRowsItRead) {
+  sql("CREATE TABLE t (id int PRIMARY KEY, v text); INSERT INTO t VALUES (1, 'a'), (2, 'b')");
+  auto cat = catalog(*store_);
+  auto txn = begin(*store_, TxnMode::kWrite);
+  size_t found = 0;
+  auto st = txn->lookup(cat.collections[0], {*parse_key("[1]", 1)}, [&](size_t, std::string_view) -> Status {
+    ++found;
+    return {};
+  });
+  ASSERT_TRUE(st.has_value()) << st.error().message;
+  EXPECT_EQ(found, 1u);
+  // The application cannot change the row the import read …
+  auto blocked = postgres_exec(url_, "SET lock_timeout = '300ms'; UPDATE t SET v = 'app' WHERE id = 1");
+  ASSERT_FALSE(blocked.has_value());
+  EXPECT_NE(blocked.error().message.find("lock timeout"), std::string::npos) << blocked.error().message;
+  // … but keeps writing the others.
+  EXPECT_TRUE(
+      postgres_exec(url_, "SET lock_timeout = '300ms'; UPDATE t SET v = 'app' WHERE id = 2").has_value());
+  ASSERT_TRUE(txn->commit().has_value());
+  EXPECT_TRUE(postgres_exec(url_, "UPDATE t SET v = 'app' WHERE id = 1").has_value());
+}
+
+TEST_F(PostgresStore, ARacingInsertOfTheSameKeyIsNeverOverwritten) {
+  sql("CREATE TABLE t (id int PRIMARY KEY, v text)");
+  auto cat = catalog(*store_);
+  auto txn = begin(*store_, TxnMode::kWrite);
+  // The import looked and found no row 5 …
+  size_t found = 0;
+  ASSERT_TRUE(txn->lookup(cat.collections[0], {*parse_key("[5]", 1)},
+                          [&](size_t, std::string_view) -> Status {
+                            ++found;
+                            return {};
+                          })
+                  .has_value());
+  EXPECT_EQ(found, 0u);
+  // … then the application inserted it.
+  sql("INSERT INTO t VALUES (5, 'app')");
+  json::Value a = *json::parse(R"({"id":4,"v":"import"})"), b = *json::parse(R"({"id":5,"v":"import"})");
+  auto st = txn->apply(cat.collections[0], {{Change::Op::kInsert, *parse_key("[4]", 1), &a},
+                                            {Change::Op::kInsert, *parse_key("[5]", 1), &b}});
+  ASSERT_FALSE(st.has_value());
+  EXPECT_EQ(st.error().code, ErrorCode::kConflict);
+  EXPECT_NE(st.error().message.find("key [5]"), std::string::npos) << st.error().message;
+  txn.reset();  // rolled back
+  EXPECT_EQ(scan(*store_, cat.collections[0]),
+            (std::map<std::string, std::string>{{"[5]", R"({"id":5,"v":"app"})"}}));
+}
+
+TEST_F(PostgresStore, AnUncommittedRacingInsertIsWaitedForThenRefused) {
+  sql("CREATE TABLE t (id int PRIMARY KEY, v text)");
+  auto cat = catalog(*store_);
+  auto txn = begin(*store_, TxnMode::kWrite);
+  std::thread app([&] {
+    EXPECT_TRUE(postgres_exec(url_, "BEGIN; INSERT INTO t VALUES (7, 'app'); SELECT pg_sleep(0.5); COMMIT")
+                    .has_value());
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  json::Value b = *json::parse(R"({"id":7,"v":"import"})");
+  auto st = txn->apply(cat.collections[0], {{Change::Op::kInsert, *parse_key("[7]", 1), &b}});
+  app.join();
+  ASSERT_FALSE(st.has_value());
+  EXPECT_EQ(st.error().code, ErrorCode::kConflict);
+  txn.reset();
+  EXPECT_EQ(scan(*store_, cat.collections[0])["[7]"], R"({"id":7,"v":"app"})");
+}
+
+TEST_F(PostgresStore, UpdatesAndDeletesOfRowsThatVanishedFail) {
+  sql("CREATE TABLE t (id int PRIMARY KEY, v text); INSERT INTO t VALUES (1, 'a')");
+  auto cat = catalog(*store_);
+  auto txn = begin(*store_, TxnMode::kWrite);
+  json::Value u = *json::parse(R"({"id":2,"v":"x"})");
+  auto st = txn->apply(cat.collections[0], {{Change::Op::kUpdate, *parse_key("[2]", 1), &u}});
+  ASSERT_FALSE(st.has_value());
+  EXPECT_EQ(st.error().code, ErrorCode::kConflict);
+}
+
+TEST_F(PostgresStore, CatalogSkipsTablesItCannotSyncAndSaysWhy) {
+  sql(R"(CREATE TABLE "Weird Name" (id int PRIMARY KEY); CREATE TABLE nokey (v int);
+        CREATE TABLE ok (id int PRIMARY KEY); CREATE VIEW v AS SELECT 1 AS x;
+        CREATE TABLE parted (id int PRIMARY KEY) PARTITION BY RANGE (id);
+        CREATE TABLE parted_1 PARTITION OF parted FOR VALUES FROM (0) TO (100))");
+  auto cat = catalog(*store_);
+  ASSERT_EQ(cat.collections.size(), 2u);
+  EXPECT_EQ(cat.collections[0].name, "ok");
+  EXPECT_EQ(cat.collections[1].name, "parted");
+  std::map<std::string, std::string> skipped;
+  for (auto& s : cat.skipped) skipped[s.name] = s.reason;
+  EXPECT_EQ(skipped.size(), 2u);
+  EXPECT_NE(skipped["nokey"].find("PRIMARY KEY"), std::string::npos);
+  EXPECT_NE(skipped["Weird Name"].find("plain"), std::string::npos);
+}
+
+TEST_F(PostgresStore, NaturalKeyLeavesTheSerialIdOut) {
+  sql("CREATE TABLE t (id serial PRIMARY KEY, u text NOT NULL, ts text NOT NULL, v int, UNIQUE (u, ts));"
+      "INSERT INTO t (u, ts, v) VALUES ('a', '1', 10)");
+  Config config;
+  config.collections["t"].key = {"u", "ts"};
+  auto txn = begin(*store_, TxnMode::kWrite);
+  auto cat = txn->catalog(config);
+  ASSERT_TRUE(cat.has_value()) << cat.error().message;
+  ASSERT_EQ(cat->collections.size(), 1u);
+  const CollectionInfo& info = cat->collections[0];
+  json::Value d = *json::parse(R"({"ts":"2","u":"b","v":20})");
+  ASSERT_TRUE(txn->apply(info, {{Change::Op::kInsert, *parse_key(R"(["b","2"])", 2), &d}}).has_value());
+  std::map<std::string, std::string> got;
+  ASSERT_TRUE(txn->scan(info,
+                        [&](std::string_view k, std::string_view doc) -> Status {
+                          got.emplace(k, doc);
+                          return {};
+                        })
+                  .has_value());
+  EXPECT_EQ(got, (std::map<std::string, std::string>{{R"(["a","1"])", R"({"ts":"1","u":"a","v":10})"},
+                                                     {R"(["b","2"])", R"({"ts":"2","u":"b","v":20})"}}));
+}
+
+TEST_F(PostgresStore, OverlongAndHostileNamesAreRefusedOrQuoted) {
+  sql("CREATE TABLE t (id int PRIMARY KEY)");
+  auto cat = catalog(*store_);
+  auto txn = begin(*store_, TxnMode::kWrite);
+  json::Value d = json::make_object({{"id", 1}, {std::string(64, 'x'), 1}});
+  auto st = txn->apply(cat.collections[0], {{Change::Op::kInsert, *parse_key("[1]", 1), &d}});
+  ASSERT_FALSE(st.has_value());
+  EXPECT_EQ(st.error().code, ErrorCode::kBadInput);
+  txn.reset();
+  txn = begin(*store_, TxnMode::kWrite);
+  json::Value h = json::make_object({{"id", 2}, {"x\"; DROP TABLE t; --", "v"}, {"$1", 2}, {"a\\b'c", 3}});
+  st = txn->apply(cat.collections[0], {{Change::Op::kInsert, *parse_key("[2]", 1), &h}});
+  ASSERT_TRUE(st.has_value()) << st.error().message;
+  ASSERT_TRUE(txn->commit().has_value());
+  txn.reset();
+  EXPECT_EQ(scan(*store_, cat.collections[0])["[2]"], json::to_canonical(h));
+}
+
+TEST_F(PostgresStore, TextCannotHoldNulAndSaysSo) {
+  sql("CREATE TABLE t (id int PRIMARY KEY, s text)");
+  auto cat = catalog(*store_);
+  auto txn = begin(*store_, TxnMode::kWrite);
+  json::Value d = *json::parse(R"({"id":1,"s":"a\u0000b"})");
+  auto st = txn->apply(cat.collections[0], {{Change::Op::kInsert, *parse_key("[1]", 1), &d}});
+  ASSERT_FALSE(st.has_value());
+  EXPECT_EQ(st.error().code, ErrorCode::kBadInput);
+  EXPECT_NE(st.error().message.find("NUL"), std::string::npos);
+}
+
+TEST_F(PostgresStore, PasswordsNeverShow) {
+  std::string base = postgres_test_url();
+  size_t q = base.find('?');
+  std::string url = "postgresql://nosuchuser:s3cr%21t@" + base.substr(base.find("://") + 3);
+  url = "postgresql://nosuchuser:s3cr%21t@/postgres" + base.substr(q) + "&password=other%2Fsecret";
+  // The test URL carries its own user=: drop it so nosuchuser is used.
+  size_t user = url.find("&user=");
+  if (user != std::string::npos) url.erase(user, url.find('&', user + 1) - user);
+  auto store = open_store(url, dir_.path());
+  ASSERT_TRUE(store.has_value());
+  std::string shown = (*store)->display_url();
+  EXPECT_EQ(shown.find("s3cr"), std::string::npos) << shown;
+  EXPECT_EQ(shown.find("other"), std::string::npos) << shown;
+  EXPECT_NE(shown.find("nosuchuser"), std::string::npos) << shown;
+  auto st = (*store)->check();
+  ASSERT_FALSE(st.has_value());
+  EXPECT_EQ(st.error().code, ErrorCode::kUnavailable);
+  for (const char* secret : {"s3cr", "other", "%21", "%2F"})
+    EXPECT_EQ(st.error().message.find(secret), std::string::npos) << st.error().message;
+  EXPECT_NE(st.error().message.find("nosuchuser"), std::string::npos) << st.error().message;
+}
+
+TEST_F(PostgresStore, CheckReachesTheServer) {
+  auto st = store_->check();
+  EXPECT_TRUE(st.has_value()) << st.error().message;
+}
+
+}  // namespace
+}  // namespace dbsync::contract
