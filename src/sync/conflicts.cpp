@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "config/config.h"
@@ -119,7 +120,53 @@ std::string list_keys(const std::vector<const StoredConflict*>& found) {
   return out;
 }
 
+// load_conflict_files() with `current` also requiring the entry's merge
+// (if it names one) to be in progress or committed.
+Result<std::vector<StoredConflict>> load_current(const fs::path& repo, const Config& config) {
+  auto all = load_conflict_files(repo, config);
+  if (!all) return std::unexpected(all.error());
+  git::Git git(repo);
+  bool stamped = std::any_of(all->begin(), all->end(), [](const StoredConflict& sc) {
+    const Value* m = sc.content.find("merge_head");
+    return sc.current && m != nullptr && m->is_string();
+  });
+  if (!stamped || !git.is_repository()) return all;
+  auto merging = git.resolve("MERGE_HEAD");
+  if (!merging) return std::unexpected(merging.error());
+  auto head = git.head();
+  if (!head) return std::unexpected(head.error());
+  std::map<std::string, bool> live;  // merge_head -> its merge is waiting or committed
+  for (auto& sc : *all) {
+    const Value* m = sc.content.find("merge_head");
+    if (!sc.current || m == nullptr || !m->is_string()) continue;
+    const std::string& commit = m->as_string();
+    auto it = live.find(commit);
+    if (it == live.end()) {
+      bool ok = *merging && **merging == commit;
+      if (!ok && *head) {
+        auto r = git.try_run({"merge-base", "--is-ancestor", commit, **head});
+        if (!r) return std::unexpected(r.error());
+        ok = r->exit_code == 0;
+      }
+      it = live.emplace(commit, ok).first;
+    }
+    sc.current = it->second;
+  }
+  return all;
+}
+
 }  // namespace
+
+Status stamp_conflict_files(const fs::path& repo, const Config& config, const std::string& merge_head) {
+  auto all = load_conflict_files(repo, config);
+  if (!all) return std::unexpected(all.error());
+  for (auto& sc : *all) {
+    if (!sc.current || sc.content.find("merge_head") != nullptr || !sc.content.is_object()) continue;
+    sc.content.set("merge_head", Value(merge_head));
+    if (auto st = write_file_atomic(sc.file, json::to_canonical(sc.content) + "\n"); !st) return st;
+  }
+  return {};
+}
 
 std::vector<std::string> key_candidates(const std::string& typed) {
   std::string_view t = typed;
@@ -196,7 +243,7 @@ Result<ConflictList> list_conflicts(const ListConflictsOptions& options) {
     if (!l) return std::unexpected(l.error());
     lock.emplace(std::move(*l));
   }
-  auto all = load_conflict_files(options.repo, *config);
+  auto all = load_current(options.repo, *config);
   if (!all) return std::unexpected(all.error());
   ConflictList out;
   for (auto& sc : *all) (sc.current ? out.current : out.stale).push_back(std::move(sc));
@@ -226,7 +273,7 @@ Result<ResolveResult> resolve_conflict(const ResolveOptions& options) {
   }
   auto lock = ReplicaLock::acquire(repo);
   if (!lock) return std::unexpected(lock.error());
-  auto all = load_conflict_files(repo, *config);
+  auto all = load_current(repo, *config);
   if (!all) return std::unexpected(all.error());
 
   std::vector<const StoredConflict*> found, stale;

@@ -38,8 +38,17 @@ struct ConflictList {
   size_t pruned = 0;                    // stale entries removed (with `prune`)
 };
 
-// Reads every conflict file; sorted by collection, then key encoding.
+// Reads every conflict file; sorted by collection, then key encoding. An
+// entry is current while its shard holds the provisional record and, when
+// the entry names the commit its merge merged (`merge_head`), that merge is
+// still in progress or was committed (the commit is in HEAD's history).
 Result<ConflictList> list_conflicts(const ListConflictsOptions& options);
+
+// Adds `merge_head` to every current conflict file that has none. sync calls
+// it when its merge stops: the shard alone cannot tell an aborted merge from
+// a waiting one when the provisional record is ours, byte for byte.
+Status stamp_conflict_files(const std::filesystem::path& repo, const Config& config,
+                            const std::string& merge_head);
 
 // The side a decision takes.
 enum class TakeSide { kOurs, kTheirs, kFile };

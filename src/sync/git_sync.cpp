@@ -3,12 +3,14 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
 
 #include "git/git.h"
 #include "json/canonical.h"
 #include "merge/conflict_files.h"
 #include "merge/duplicates.h"
 #include "snapshot/verify.h"
+#include "sync/conflicts.h"
 #include "sync/git_sync_report.h"
 #include "sync/lock.h"
 #include "sync/matched.h"
@@ -23,15 +25,42 @@ void step(const SyncOptions& options, const std::string& what) {
   if (options.on_step) options.on_step(what);
 }
 
+// The git settings sync reads, from one `git config -z --list` (one
+// process instead of one per setting; every sync spawns git many times).
+// Section and variable names come lower-cased, subsections as written.
+class ConfigSnapshot {
+ public:
+  static Result<ConfigSnapshot> load(const git::Git& git) {
+    auto out = git.run({"config", "-z", "--list"});
+    if (!out) return std::unexpected(out.error());
+    ConfigSnapshot c;
+    for (const std::string& entry : git::split_nul(*out)) {
+      size_t nl = entry.find('\n');
+      // A later value of a key overrides an earlier one, as `git config --get` reads it.
+      c.values_[entry.substr(0, nl)] = nl == std::string::npos ? "true" : entry.substr(nl + 1);
+    }
+    return c;
+  }
+  const std::string* get(const std::string& key) const {
+    auto it = values_.find(key);
+    return it == values_.end() ? nullptr : &it->second;
+  }
+
+ private:
+  std::map<std::string, std::string> values_;
+};
+
 // The remote to sync with: --remote, else the branch's upstream remote,
 // else "origin"; it must exist.
-Result<std::string> pick_remote(const git::Git& git, const std::string& wanted, const std::string& branch) {
+Result<std::string> pick_remote(const git::Git& git, const ConfigSnapshot& config, const std::string& wanted,
+                                const std::string& branch) {
   std::string remote = wanted;
   if (remote.empty()) {
-    auto up = git.try_run({"config", "--get", "branch." + branch + ".remote"});
-    if (!up) return std::unexpected(up.error());
-    remote = up->exit_code == 0 ? up->out.substr(0, up->out.find('\n')) : "origin";
+    const std::string* up = config.get("branch." + branch + ".remote");
+    remote = up != nullptr ? *up : "origin";
   }
+  if (config.get("remote." + remote + ".url") != nullptr) return remote;
+  // Remotes can also come from .git/remotes or .git/branches files.
   auto url = git.try_run({"remote", "get-url", remote});
   if (!url) return std::unexpected(url.error());
   if (url->exit_code != 0) {
@@ -43,13 +72,10 @@ Result<std::string> pick_remote(const git::Git& git, const std::string& wanted, 
 
 // git refuses to commit without an identity; a replica that has none
 // commits as dbsync@<replica> rather than failing the sync.
-Result<std::vector<std::string>> identity_args(const git::Git& git, const std::string& replica) {
+std::vector<std::string> identity_args(const ConfigSnapshot& config, const std::string& replica) {
   std::vector<std::string> args;
-  auto name = git.try_run({"config", "user.name"});
-  auto email = git.try_run({"config", "user.email"});
-  if (!name || !email) return std::unexpected(!name ? name.error() : email.error());
-  if (name->exit_code != 0) args.insert(args.end(), {"-c", "user.name=dbsync " + replica});
-  if (email->exit_code != 0) args.insert(args.end(), {"-c", "user.email=dbsync@" + replica});
+  if (config.get("user.name") == nullptr) args.insert(args.end(), {"-c", "user.name=dbsync " + replica});
+  if (config.get("user.email") == nullptr) args.insert(args.end(), {"-c", "user.email=dbsync@" + replica});
   return args;
 }
 
@@ -161,11 +187,12 @@ Result<SyncResult> run_sync(const SyncOptions& options) {
   }
   SyncResult result;
   result.branch = **branch;
-  auto remote = pick_remote(git, options.remote, result.branch);
+  auto git_config = ConfigSnapshot::load(git);
+  if (!git_config) return std::unexpected(git_config.error());
+  auto remote = pick_remote(git, *git_config, options.remote, result.branch);
   if (!remote) return std::unexpected(remote.error());
   result.remote = *remote;
-  auto identity = identity_args(git, replica.local.replica);
-  if (!identity) return std::unexpected(identity.error());
+  const std::vector<std::string> identity = identity_args(*git_config, replica.local.replica);
 
   // A merge left by a settled `manual` conflict is concluded first; its
   // report is this sync's, unless a later merge in this run replaces it.
@@ -178,7 +205,7 @@ Result<SyncResult> run_sync(const SyncOptions& options) {
     auto theirs = git.resolve("MERGE_HEAD");
     if (!ours) return std::unexpected(ours.error());
     if (!theirs) return std::unexpected(theirs.error());
-    std::vector<std::string> args = *identity;
+    std::vector<std::string> args = identity;
     args.insert(args.end(), {"commit", "-q", "--no-verify", "--no-edit"});
     if (auto r = git.run(args); !r) return std::unexpected(r.error());
     if (*ours && *theirs) merged_commits = MergedCommits{**ours, **theirs};
@@ -201,7 +228,7 @@ Result<SyncResult> run_sync(const SyncOptions& options) {
   std::string message =
       fmt::format("dbsync: export from {} ({} added, {} changed, {} deleted)", replica.local.replica,
                   result.exported.added, result.exported.changed, result.exported.deleted);
-  auto committed = commit_snapshot(git, *identity, message);
+  auto committed = commit_snapshot(git, identity, message);
   if (!committed) return std::unexpected(committed.error());
   result.committed_export = *committed;
 
@@ -226,7 +253,7 @@ Result<SyncResult> run_sync(const SyncOptions& options) {
     }
     if (need_merge) {
       step(options, "merging " + result.remote + "/" + result.branch);
-      std::vector<std::string> args = *identity;
+      std::vector<std::string> args = identity;
       if (*head) {
         args.insert(
             args.end(),
@@ -241,8 +268,12 @@ Result<SyncResult> run_sync(const SyncOptions& options) {
       if (!merged) return std::unexpected(merged.error());
       if (merged->exit_code != 0) {
         auto unmerged = git.unmerged_paths();
-        if (unmerged && !unmerged->empty())
+        if (unmerged && !unmerged->empty()) {
+          if (auto st = stamp_conflict_files(replica.repo, replica.config, **theirs); !st) {
+            return std::unexpected(st.error());
+          }
           return std::unexpected(manual_conflicts_error(replica, unmerged->size()));
+        }
         return fail(ErrorCode::kUnavailable, "git merge failed: " + git::redact_credentials(merged->err));
       }
       result.merged = true;
@@ -255,7 +286,7 @@ Result<SyncResult> run_sync(const SyncOptions& options) {
         all.insert(all.end(), list.begin(), list.end());
       }
       if (!removed->empty()) {
-        auto c = commit_snapshot(git, *identity, "dbsync: remove duplicates under `unique`");
+        auto c = commit_snapshot(git, identity, "dbsync: remove duplicates under `unique`");
         if (!c) return std::unexpected(c.error());
       }
       step(options, "importing the merged snapshot");
@@ -272,8 +303,7 @@ Result<SyncResult> run_sync(const SyncOptions& options) {
     }
     step(options, "pushing to " + result.remote);
     std::vector<std::string> push{"push", "-q"};
-    auto upstream = git.try_run({"config", "--get", "branch." + result.branch + ".merge"});
-    if (upstream && upstream->exit_code != 0) push.push_back("-u");
+    if (git_config->get("branch." + result.branch + ".merge") == nullptr) push.push_back("-u");
     push.insert(push.end(), {result.remote, "HEAD:refs/heads/" + result.branch});
     auto pushed = git.try_run(push);
     if (!pushed) return std::unexpected(pushed.error());
