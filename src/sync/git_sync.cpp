@@ -9,6 +9,10 @@
 #include "json/canonical.h"
 #include "merge/conflict_files.h"
 #include "merge/duplicates.h"
+#include "merge/shard_merge.h"
+#include "report/driver_log.h"
+#include "snapshot/key.h"
+#include "snapshot/layout.h"
 #include "snapshot/verify.h"
 #include "sync/conflicts.h"
 #include "sync/git_sync_report.h"
@@ -159,6 +163,80 @@ Result<std::map<std::string, std::vector<DuplicateRemoval>>> remove_duplicates(c
   return out;
 }
 
+// The blob at stage 1-3 of an unmerged path, "" when that stage is absent.
+Result<std::optional<std::string>> stage_blob(const git::Git& git, int stage, const std::string& path) {
+  auto r = git.try_run({"cat-file", "blob", ":" + std::to_string(stage) + ":" + path});
+  if (!r) return std::unexpected(r.error());
+  if (r->exit_code != 0) return std::optional<std::string>{};
+  return std::optional<std::string>(std::move(r->out));
+}
+
+// git calls the driver only when both sides hold a shard. A shard one side
+// emptied is removed by its export (docs/MERGE.md), so a change on the other
+// side makes a modify/delete conflict that git stops on without asking the
+// driver. Such a shard is merged here exactly as the driver would, the
+// deleted side read as an empty shard, and staged; a `manual` conflict in it
+// is written where `dbsync conflicts` finds it and the path stays unmerged.
+Status merge_deleted_shards(const git::Git& git, const Replica& replica,
+                            const std::vector<std::string>& paths) {
+  for (const std::string& path : paths) {
+    std::string prefix = std::string(kSnapshotDirName) + "/";
+    size_t slash = path.find('/', prefix.size());
+    if (!path.starts_with(prefix) || slash == std::string::npos) continue;
+    std::string collection = path.substr(prefix.size(), slash - prefix.size());
+    if (!is_plain_collection_name(collection)) continue;
+    const CollectionConfig& cc = replica.config.collection(collection);
+    uint32_t shard = 0;
+    if (!parse_shard_file_name(path.substr(slash + 1), cc.shards, shard)) continue;
+    auto base = stage_blob(git, 1, path);
+    auto ours = stage_blob(git, 2, path);
+    auto theirs = stage_blob(git, 3, path);
+    if (!base) return std::unexpected(base.error());
+    if (!ours) return std::unexpected(ours.error());
+    if (!theirs) return std::unexpected(theirs.error());
+    if (*ours && *theirs) continue;  // both sides hold it: the driver has had its say
+    auto key = collection_key(replica.layout, replica.config, collection);
+    if (!key) return std::unexpected(key.error());
+    // The views below point into these.
+    std::string base_bytes = base->value_or(""), ours_bytes = ours->value_or("");
+    std::string theirs_bytes = theirs->value_or("");
+    ShardMergeInput in;
+    in.base = base_bytes;
+    in.ours = ours_bytes;
+    in.theirs = theirs_bytes;
+    in.base_label = path + " (base)";
+    in.ours_label = path + " (ours)";
+    in.theirs_label = path + " (theirs)";
+    in.spec = ShardSpec{*key, shard, cc.shards, false};
+    auto merged = merge_shard(in, cc);
+    if (!merged) return std::unexpected(merged.error());
+    fs::path file = replica.repo / path;
+    if (merged->bytes.empty() && merged->result == MergeResult::kClean) {
+      if (auto r = git.run({"rm", "-q", "--cached", "--", path}); !r) return std::unexpected(r.error());
+      if (auto st = remove_file_durable(file); !st) return st;
+      continue;
+    }
+    if (auto st = write_file_atomic(file, merged->bytes); !st) return st;
+    Report report;
+    report.timestamp = format_report_time(std::chrono::system_clock::now());
+    report.result = merged->result;
+    CollectionReport c;
+    c.name = collection;
+    c.result = merged->result;
+    c.counts = merged->counts;
+    c.conflicts = merged->conflicts;
+    report.add(std::move(c));
+    if (auto st = write_driver_record(replica.repo, path, shard, merged->bytes, report); !st) return st;
+    if (merged->result == MergeResult::kConflict) {
+      for (auto& m : merged->manual) m.shard = shard;
+      if (auto st = write_conflict_files(replica.repo, collection, cc.shards, merged->manual); !st) return st;
+      continue;
+    }
+    if (auto r = git.run({"add", "--", path}); !r) return std::unexpected(r.error());
+  }
+  return {};
+}
+
 bool push_was_rejected(const ProcessResult& r) {
   for (const char* sign :
        {"[rejected]", "non-fast-forward", "fetch first", "[remote rejected]", "stale info"}) {
@@ -268,13 +346,21 @@ Result<SyncResult> run_sync(const SyncOptions& options) {
       if (!merged) return std::unexpected(merged.error());
       if (merged->exit_code != 0) {
         auto unmerged = git.unmerged_paths();
-        if (unmerged && !unmerged->empty()) {
+        if (!unmerged || unmerged->empty()) {
+          return fail(ErrorCode::kUnavailable, "git merge failed: " + git::redact_credentials(merged->err));
+        }
+        if (auto st = merge_deleted_shards(git, replica, *unmerged); !st) return std::unexpected(st.error());
+        unmerged = git.unmerged_paths();
+        if (!unmerged) return std::unexpected(unmerged.error());
+        if (!unmerged->empty()) {
           if (auto st = stamp_conflict_files(replica.repo, replica.config, **theirs); !st) {
             return std::unexpected(st.error());
           }
           return std::unexpected(manual_conflicts_error(replica, unmerged->size()));
         }
-        return fail(ErrorCode::kUnavailable, "git merge failed: " + git::redact_credentials(merged->err));
+        std::vector<std::string> commit = identity;
+        commit.insert(commit.end(), {"commit", "-q", "--no-verify", "--no-edit"});
+        if (auto r = git.run(commit); !r) return std::unexpected(r.error());
       }
       result.merged = true;
       if (*head) merged_commits = MergedCommits{**head, **theirs};
