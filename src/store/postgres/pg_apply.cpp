@@ -53,49 +53,22 @@ std::string PgStage::key_join(std::string_view a, std::string_view b) const {
   return out;
 }
 
-Status PgStage::first_conflict(PgConn& conn, uint64_t expected, uint64_t done, Change::Op op) {
-  const std::string& table = state_.table().name;
-  std::string what =
-      op == Change::Op::kInsert
-          ? " rows to insert already exist (another session inserted them while dbsync was importing)"
-          : " rows to change are no longer there (another session deleted them while dbsync was importing)";
-  std::string key;
-  if (op == Change::Op::kInsert) {
-    // The rows this transaction did not write are the ones that were there.
-    auto r = conn.query("SELECT " + column_list(state_.key_columns(), "s.") + " FROM " + quote_ident(name_) +
-                        " AS s JOIN " + quote_ident(table) + " AS t ON " + key_join("t", "s") +
-                        " WHERE t.xmin::text::bigint <> txid_current() % 4294967296 LIMIT 1");
-    if (r && PQntuples(r->get()) == 1) {
-      key = "[";
-      for (size_t i = 0; i < state_.key_columns().size(); ++i) {
-        if (i) key += ',';
-        int col = static_cast<int>(i);
-        if (PQgetisnull(r->get(), 0, col)) {
-          key += "null";
-        } else {
-          (void)append_pg_value(key, state_.key_columns()[i]->value, PQgetvalue(r->get(), 0, col));
-        }
-      }
-      key += "]";
-    }
-  }
+Status PgStage::vanished(uint64_t expected, uint64_t done) {
   return fail(ErrorCode::kConflict,
-              "table '" + table + "'" + (key.empty() ? "" : " key " + key) + ": " +
-                  std::to_string(expected - done) + " of " + std::to_string(expected) + what +
-                  "; nothing was written",
-              "run 'dbsync sync' again: its export picks up the other session's rows first");
+              "table '" + state_.table().name + "': " + std::to_string(expected - done) + " of " +
+                  std::to_string(expected) +
+                  " rows to change are no longer there (another session deleted them while dbsync was "
+                  "importing); nothing was written",
+              "run 'dbsync sync' again: its export picks up the other session's changes first");
 }
 
-Status PgStage::apply(PgConn& conn, Change::Op op, std::span<const Change> changes) {
-  if (changes.empty()) return {};
-  if (auto st = ensure(conn); !st) return st;
-  const std::string& table = state_.table().name;
-  std::string data;
+Status PgStage::copy_data(Change::Op op, std::span<const Change> changes,
+                          const std::vector<const PgColumn*>& cols, std::string& data) const {
   const auto& keys = state_.key_columns();
   for (const Change& c : changes) {
-    for (size_t j = 0; j < cols_.size(); ++j) {
+    for (size_t j = 0; j < cols.size(); ++j) {
       if (j) data += '\t';
-      const PgColumn* col = cols_[j];
+      const PgColumn* col = cols[j];
       auto kpos = std::find(keys.begin(), keys.end(), col);
       const json::Value* v = nullptr;
       static const json::Value kNull;
@@ -107,24 +80,50 @@ Status PgStage::apply(PgConn& conn, Change::Op op, std::span<const Change> chang
       auto text = pg_text_of(col->value, v ? *v : kNull, col->name);
       if (!text) {
         return std::unexpected(
-            std::move(text.error()).context("table '" + table + "' key " + c.key.encoding.substr(0, 200)));
+            std::move(text.error())
+                .context("table '" + state_.table().name + "' key " + c.key.encoding.substr(0, 200)));
       }
       append_copy_value(data, *text);
     }
     data += '\n';
   }
+  return {};
+}
+
+Status PgStage::apply(PgConn& conn, Change::Op op, std::span<const Change> changes) {
+  if (changes.empty()) return {};
+  const std::string& table = state_.table().name;
+  std::string qt = quote_ident(table);
+  if (op == Change::Op::kInsert) {
+    // Straight into the table: COPY is the fastest way in, and a key that
+    // is already there (an application insert racing the import, waited
+    // for when uncommitted) fails the whole COPY with a unique violation
+    // instead of being overwritten.
+    std::string data;
+    if (auto st = copy_data(op, changes, state_.write_columns(), data); !st) return st;
+    auto st = conn.copy_in("COPY " + qt + " (" + column_list(state_.write_columns()) + ") FROM STDIN", data);
+    if (st) return {};
+    if (st.error().code == ErrorCode::kConflict) {
+      return fail(ErrorCode::kConflict,
+                  "table '" + table +
+                      "': a row to insert already exists (another session inserted it while dbsync was "
+                      "importing); nothing was written: " +
+                      st.error().message,
+                  "run 'dbsync sync' again: its export picks up the other session's rows first");
+    }
+    return std::unexpected(std::move(st.error()).context("table '" + table + "'"));
+  }
+  if (auto st = ensure(conn); !st) return st;
+  std::string data;
+  if (auto st = copy_data(op, changes, cols_, data); !st) return st;
   if (auto st = conn.copy_in("COPY " + quote_ident(name_) + " (" + column_list(cols_) + ") FROM STDIN", data);
       !st)
     return std::unexpected(std::move(st.error()).context("table '" + table + "'"));
   data.clear();
-  std::string qt = quote_ident(table), qs = quote_ident(name_);
+  std::string qs = quote_ident(name_);
+  const auto& keys = state_.key_columns();
   Result<uint64_t> done = 0;
-  if (op == Change::Op::kInsert) {
-    std::string cols = column_list(state_.write_columns());
-    done = conn.command_count("INSERT INTO " + qt + " (" + cols + ")" +
-                              (state_.overriding() ? " OVERRIDING SYSTEM VALUE" : "") + " SELECT " + cols +
-                              " FROM " + qs + " ON CONFLICT DO NOTHING");
-  } else if (op == Change::Op::kUpdate) {
+  if (op == Change::Op::kUpdate) {
     std::string set;
     for (const PgColumn* c : state_.write_columns()) {
       if (contains(keys, c)) continue;  // the key is what matched: left alone
@@ -145,7 +144,7 @@ Status PgStage::apply(PgConn& conn, Change::Op op, std::span<const Change> chang
         conn.command_count("DELETE FROM " + qt + " AS t USING " + qs + " AS s WHERE " + key_join("t", "s"));
   }
   if (!done) return std::unexpected(std::move(done.error()).context("table '" + table + "'"));
-  if (*done != changes.size()) return first_conflict(conn, changes.size(), *done, op);
+  if (*done != changes.size()) return vanished(changes.size(), *done);
   return conn.command("TRUNCATE " + qs);
 }
 

@@ -1,9 +1,10 @@
-// Writing a run of changes of one kind (all inserts, all updates or all
-// deletes) to one table: COPY into a temporary staging table, then one
-// set-based statement that joins it on the key, then a check that every
-// change hit exactly one row. A row that is not where the import expects it
-// (a key inserted or a row deleted by another session) fails the run with
-// kConflict naming the key; nothing is overwritten. Not thread-safe.
+// Writing a run of changes of one kind to one table. Inserts: COPY straight
+// into the table, so a key another session inserted meanwhile fails the run
+// with a unique violation (kConflict, PostgreSQL's message names the key)
+// instead of being overwritten. Updates and deletes: COPY into a temporary
+// staging table, one set-based UPDATE … FROM / DELETE … USING joined on the
+// key, and a check that every change hit exactly one row (kConflict when a
+// row vanished). Not thread-safe.
 #pragma once
 
 #include <span>
@@ -27,7 +28,9 @@ class PgStage {
  private:
   Status ensure(PgConn& conn);
   std::string key_join(std::string_view a, std::string_view b) const;
-  Status first_conflict(PgConn& conn, uint64_t expected, uint64_t done, Change::Op op);
+  Status copy_data(Change::Op op, std::span<const Change> changes, const std::vector<const PgColumn*>& cols,
+                   std::string& data) const;
+  Status vanished(uint64_t expected, uint64_t done);
 
   PgTableState& state_;
   std::string name_;

@@ -6,11 +6,12 @@
 // UPDATE, so a row the import read cannot change before the import writes
 // it, and the application keeps writing other rows meanwhile. A row the
 // application inserts with a key the import is about to insert is not
-// overwritten: the insert finds it (ON CONFLICT DO NOTHING), the batch fails
-// with kConflict naming the key, and the whole transaction rolls back; the
-// next sync exports that row first. Changes go through a temporary staging
-// table filled by COPY, then one INSERT, UPDATE or DELETE per run of
-// changes of one kind. Destroying an uncommitted transaction rolls it back.
+// overwritten: the import's COPY meets it on the primary key, the batch
+// fails with kConflict naming the key, and the whole transaction rolls back;
+// the next sync exports that row first. Inserts COPY straight into the
+// table; updates and deletes go through a temporary staging table filled by
+// COPY, then one UPDATE or DELETE per run of changes of one kind
+// (pg_apply.h). Destroying an uncommitted transaction rolls it back.
 #pragma once
 
 #include <memory>
