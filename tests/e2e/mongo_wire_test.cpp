@@ -7,16 +7,12 @@
 // application changes during an import is not overwritten, and that an
 // authentication failure is a clear error (exit 4) that never shows the
 // password. Skipped when python3-mockupdb is not installed.
-#include <fcntl.h>
 #include <gtest/gtest.h>
-#include <poll.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <fstream>
 #include <sstream>
 
+#include "e2e/mongo_wire/mock_mongod.h"
 #include "e2e/sqlite_e2e_util.h"
 #include "test_support/temp_dir.h"
 
@@ -25,80 +21,6 @@ namespace {
 
 using namespace testing;
 namespace fs = std::filesystem;
-
-const char* python() { return ::access("/usr/bin/python3", X_OK) == 0 ? "/usr/bin/python3" : "python3"; }
-
-bool have_mockupdb() {
-  auto r = run_process({python(), "-c", "import mockupdb"}, {});
-  return r && r->exit_code == 0;
-}
-
-// One mock server process: started with its arguments, stopped (SIGTERM,
-// then SIGKILL) when destroyed.
-class MockMongod {
- public:
-  MockMongod(const fs::path& dir, std::vector<std::string> args) : log_(dir / "mock.log") {
-    int out[2], in[2];
-    if (::pipe(out) != 0 || ::pipe(in) != 0) return;
-    std::vector<std::string> argv = {
-        python(),     std::string(DBSYNC_SOURCE_DIR) + "/tests/e2e/mongo_wire/mock_mongod.py",
-        "--log",      log_.string(),
-        "--lifetime", "300"};
-    argv.insert(argv.end(), args.begin(), args.end());
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      ::dup2(in[0], 0);
-      ::dup2(out[1], 1);
-      ::close(in[1]);
-      ::close(out[0]);
-      std::vector<char*> cargv;
-      for (auto& a : argv) cargv.push_back(a.data());
-      cargv.push_back(nullptr);
-      ::execvp(cargv[0], cargv.data());
-      ::_exit(127);
-    }
-    ::close(in[0]);
-    ::close(out[1]);
-    stdin_ = in[1];
-    std::string line;
-    pollfd p{out[0], POLLIN, 0};
-    char c;
-    while (::poll(&p, 1, 15000) > 0 && ::read(out[0], &c, 1) == 1 && c != '\n') line += c;
-    ::close(out[0]);
-    port_ = line.empty() ? 0 : std::atoi(line.c_str());
-  }
-  ~MockMongod() {
-    if (stdin_ >= 0) ::close(stdin_);
-    if (pid_ > 0) {
-      ::kill(pid_, SIGTERM);
-      for (int i = 0; i < 50; ++i) {
-        if (::waitpid(pid_, nullptr, WNOHANG) == pid_) return;
-        ::usleep(100000);
-      }
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, nullptr, 0);
-    }
-  }
-  int port() const { return port_; }
-  std::string url(const std::string& auth = "") const {
-    return "mongodb://" + auth + "127.0.0.1:" + std::to_string(port_) +
-           "/app?serverSelectionTimeoutMS=3000&connectTimeoutMS=3000&socketTimeoutMS=10000";
-  }
-  // The commands received so far, one canonical Extended JSON line each.
-  std::vector<std::string> log() const {
-    std::ifstream in(log_);
-    std::vector<std::string> out;
-    for (std::string l; std::getline(in, l);) out.push_back(l);
-    return out;
-  }
-  void clear_log() const { std::ofstream(log_, std::ios::trunc); }
-
- private:
-  fs::path log_;
-  pid_t pid_ = -1;
-  int stdin_ = -1;
-  int port_ = 0;
-};
 
 std::vector<std::string> commands(const std::vector<std::string>& log, const std::string& name) {
   std::vector<std::string> out;

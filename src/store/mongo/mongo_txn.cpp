@@ -43,6 +43,29 @@ Result<BsonDoc> key_filter(const CollectionInfo& info, const json::Array& values
   return f;
 }
 
+// A collection keyed by other fields than _id still needs an _id in every
+// document. One the snapshot does not give is derived from the key: the key
+// encoding as a string (["t1","2026-01-15"]). Scans leave out an _id that
+// equals it, so a snapshot document without _id round-trips exactly, the same
+// on every replica; any other _id (an application's ObjectId) is data.
+bool derives_id(const CollectionInfo& info) { return !(info.key().size() == 1 && info.key()[0] == "_id"); }
+
+// `doc` with `id` prepended as its _id (the server keeps _id first).
+BsonDoc with_id(const bson_t& doc, const bson_value_t& id) {
+  BsonDoc out = new_bson();
+  bson_append_value(out.get(), "_id", 3, &id);
+  bson_concat(out.get(), &doc);
+  return out;
+}
+
+BsonDoc with_string_id(const bson_t& doc, const std::string& id) {
+  bson_value_t v;
+  v.value_type = BSON_TYPE_UTF8;
+  v.value.v_utf8.str = const_cast<char*>(id.c_str());
+  v.value.v_utf8.len = static_cast<uint32_t>(id.size());
+  return with_id(doc, v);
+}
+
 int64_t reply_count(const bson_t& reply, const char* name) {
   bson_iter_t it;
   if (bson_iter_init_find(&it, &reply, name) && BSON_ITER_HOLDS_NUMBER(&it)) return bson_iter_as_int64(&it);
@@ -167,7 +190,9 @@ class MongoTxn : public StoreTxn {
   Result<std::string> preview(const CollectionInfo& info, const json::Value& doc) override {
     auto b = value_to_bson(doc);
     if (!b) return std::unexpected(std::move(b.error()).context("collection '" + info.name + "'"));
-    return bson_to_canonical(**b);
+    std::string text, key;
+    if (auto st = encode(info, **b, text, key); !st) return std::unexpected(st.error());
+    return text;
   }
 
   Status create_collection(const CollectionInfo& info, const std::vector<std::string>&) override {
@@ -216,6 +241,14 @@ class MongoTxn : public StoreTxn {
         auto b = value_to_bson(*c.doc);
         if (!b) return std::unexpected(at_key(b.error(), info.name, c.key.encoding));
         after = std::move(*b);
+        if (derives_id(info) && !bson_has_field(after->get(), "_id")) {
+          bson_iter_t id;
+          // A replacement keeps the _id the document has (it is immutable).
+          if (c.op == Change::Op::kUpdate && before && bson_iter_init_find(&id, before->get(), "_id"))
+            after = with_id(**after, *bson_iter_value(&id));
+          else
+            after = with_string_id(**after, c.key.encoding);
+        }
       }
       bool ok = true;
       if (c.op == Change::Op::kInsert) {
@@ -356,6 +389,10 @@ class MongoTxn : public StoreTxn {
     auto k = key_encoding(*v, info.key());
     if (!k) return std::unexpected(std::move(k.error()).context("collection '" + info.name + "'"));
     key = std::move(*k);
+    if (derives_id(info)) {
+      const json::Value* id = v->find("_id");
+      if (id && id->is_string() && id->as_string() == key) v->erase("_id");
+    }
     text = json::to_canonical(*v);
     return {};
   }

@@ -62,7 +62,9 @@ def matches(doc, flt):
             if bson.encode(doc) != bson.encode(eq[1]["$literal"]):
                 return False
         elif isinstance(cond, dict) and "$in" in cond:
-            if k not in doc or enc(doc[k]) not in {enc(v) for v in cond["$in"]}:
+            if "__in" not in cond:
+                cond["__in"] = {enc(v) for v in cond["$in"]}
+            if k not in doc or enc(doc[k]) not in cond["__in"]:
                 return False
         else:
             if k not in doc or enc(doc[k]) != enc(cond):
@@ -95,7 +97,7 @@ def main():
             for line in f:
                 if line.strip():
                     rec = json_util.loads(line, json_options=OPTS)
-                    db.colls.setdefault(rec["c"], []).append(rec["d"])
+                    db.colls.setdefault("app." + rec["c"], []).append(rec["d"])
     hangups = {}
     for h in args.hangup:
         name, n = h.split(":")
@@ -130,7 +132,7 @@ def main():
         with db.lock:
             touch = touches.get((lname, seen[lname]))
             if touch:
-                for d in db.colls.get(touch[0], []):
+                for d in db.colls.get("app." + touch[0], []):
                     if d.get("_id") == touch[1]:
                         d["touched"] = True
                 log.write('{"touched": %d}\n' % touch[1])
@@ -147,7 +149,10 @@ def main():
         if lname == "listcollections":
             flt = doc.get("filter", {})
             out = []
-            for n in db.colls:
+            for ns in db.colls:
+                if not ns.startswith(dbname + "."):
+                    continue
+                n = ns[len(dbname) + 1:]
                 if "name" in flt and flt["name"] != n:
                     continue
                 out.append(OrderedDict([("name", n), ("type", "collection"), ("options", {}),
@@ -156,20 +161,20 @@ def main():
                                        "firstBatch": out})
         if lname == "listindexes":
             n = doc["listIndexes"]
-            if n not in db.colls:
+            if dbname + "." + n not in db.colls:
                 return req.replies(ok=0, code=26, errmsg="ns does not exist")
-            out = [OrderedDict([("v", 2), ("key", {"_id": 1}), ("name", "_id_")])] + db.indexes.get(n, [])
+            out = [OrderedDict([("v", 2), ("key", {"_id": 1}), ("name", "_id_")])] + db.indexes.get(dbname + "." + n, [])
             return req.replies(cursor={"id": bson.int64.Int64(0), "ns": dbname + "." + n, "firstBatch": out})
         if lname == "create":
-            db.colls.setdefault(doc["create"], [])
+            db.colls.setdefault(dbname + "." + doc["create"], [])
             return req.replies(ok=1)
         if lname == "createindexes":
-            db.colls.setdefault(doc["createIndexes"], [])
-            db.indexes.setdefault(doc["createIndexes"], []).extend(doc["indexes"])
+            db.colls.setdefault(dbname + "." + doc["createIndexes"], [])
+            db.indexes.setdefault(dbname + "." + doc["createIndexes"], []).extend(doc["indexes"])
             return req.replies(ok=1)
         if lname == "find":
             n = doc["find"]
-            docs = [d for d in db.colls.get(n, []) if matches(d, doc.get("filter", {}))]
+            docs = [d for d in db.colls.get(dbname + "." + n, []) if matches(d, doc.get("filter", {}))]
             return first_batch(req, dbname + "." + n, docs)
         if lname == "getmore":
             cid = int(doc["getMore"])
@@ -184,24 +189,26 @@ def main():
                 db.cursors.pop(int(cid), None)
             return req.replies(ok=1)
         if lname == "insert":
-            n = doc["insert"]
+            n = dbname + "." + doc["insert"]
             coll = db.colls.setdefault(n, [])
             errors, count = [], 0
+            ix = db.indexes.get(n, [])
+            existing = {k for o in coll for k in key_of(o, ix)}
             for i, d in enumerate(doc["documents"]):
-                keys = key_of(d, db.indexes.get(n, []))
-                if any(k in key_of(o, db.indexes.get(n, [])) for o in coll for k in keys):
+                keys = key_of(d, ix)
+                if any(k in existing for k in keys):
                     errors.append({"index": i, "code": 11000, "errmsg": "E11000 duplicate key error"})
                     if doc.get("ordered", True):
                         break
                     continue
                 coll.append(d)
+                existing.update(keys)
                 count += 1
             if errors:
                 return req.replies(n=count, writeErrors=errors)
             return req.replies(n=count)
         if lname == "update":
-            n = doc["update"]
-            coll = db.colls.setdefault(n, [])
+            coll = db.colls.setdefault(dbname + "." + doc["update"], [])
             matched = 0
             for u in doc["updates"]:
                 for i, d in enumerate(coll):
@@ -214,8 +221,7 @@ def main():
                         break
             return req.replies(n=matched, nModified=matched)
         if lname == "delete":
-            n = doc["delete"]
-            coll = db.colls.setdefault(n, [])
+            coll = db.colls.setdefault(dbname + "." + doc["delete"], [])
             removed = 0
             for dl in doc["deletes"]:
                 for i, d in enumerate(coll):
