@@ -1,0 +1,145 @@
+#!/usr/bin/env bash
+# PostgreSQL export/import benchmark (DESIGN §9, issue 6), each figure beside
+# a baseline run in the same run on the same data: psql doing the equivalent
+# COPY and upsert.
+#
+#   bench/postgres_bench.sh [ROWS] [CHANGES]      (defaults 1000000 and 100000)
+#
+# DBSYNC=path/to/dbsync picks the binary (default: build/dbsync, else the
+# newest build-*/dbsync). A throwaway server is started with
+# scripts/postgres-test-server.sh (unix socket, fsync off for all: the same
+# for dbsync and psql) and stopped at the end; DBSYNC_BENCH_POSTGRES_URL uses
+# an existing server instead (its databases dbsync_bench_a/_b/_base are
+# dropped and recreated). Snapshots go to bench/out/postgres/ (git-ignored).
+# Rows are PNL-like, about 200 bytes as canonical JSON; 256 shards.
+set -euo pipefail
+
+ROWS=${1:-1000000}
+CHANGES=${2:-100000}
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+OUT="$ROOT/bench/out/postgres"
+if [ -z "${DBSYNC:-}" ]; then
+  DBSYNC="$ROOT/build/dbsync"
+  [ -x "$DBSYNC" ] || DBSYNC=$(ls -t "$ROOT"/build*/dbsync 2>/dev/null | head -1)
+fi
+[ -x "$DBSYNC" ] || { echo "postgres_bench: no dbsync binary; build it or set DBSYNC" >&2; exit 2; }
+DBSYNC=$(realpath "$DBSYNC")
+command -v bc >/dev/null || { echo "postgres_bench: needs bc" >&2; exit 2; }
+command -v psql >/dev/null || { echo "postgres_bench: needs psql (Debian's postgresql-client)" >&2; exit 2; }
+[ "$CHANGES" -le "$ROWS" ] || { echo "postgres_bench: CHANGES must not exceed ROWS" >&2; exit 2; }
+STEP=$((ROWS / CHANGES))
+
+rm -rf "$OUT"
+mkdir -p "$OUT/a" "$OUT/b" "$OUT/base"
+chmod 755 "$OUT" "$OUT/base"   # the server (another user when run as root) reads and writes COPY files here
+cd "$OUT"
+
+PG_DIR=
+cleanup() { if [ -n "$PG_DIR" ]; then "$ROOT/scripts/postgres-test-server.sh" stop "$PG_DIR" >/dev/null || true; fi; }
+trap cleanup EXIT
+ADMIN=${DBSYNC_BENCH_POSTGRES_URL:-}
+if [ -z "$ADMIN" ]; then
+  PG_DIR=$(mktemp -d "${TMPDIR:-/tmp}/dbsync-pg-bench.XXXXXX")
+  ADMIN=$("$ROOT/scripts/postgres-test-server.sh" start "$PG_DIR")
+fi
+# url_for DBNAME: the admin URL with another database name.
+url_for() { echo "$ADMIN" | sed -E "s#^(postgres(ql)?://[^/?]*)/?[^?]*#\1/$1#"; }
+A=$(url_for dbsync_bench_a)
+B=$(url_for dbsync_bench_b)
+BASE=$(url_for dbsync_bench_base)
+for db in dbsync_bench_a dbsync_bench_b dbsync_bench_base; do
+  psql -q "$ADMIN" -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db" >/dev/null
+done
+
+now() { date +%s.%N; }
+secs() { echo "$(now) - $1" | bc -l; }
+rate() { echo "$1 / $2" | bc -l | xargs printf '%.0f'; }
+results=()
+record() {
+  results+=("$(printf '%-44s %9d %8.3f s %11s rows/s | %-34s %8.3f s %11s rows/s' "$1" "$2" "$3" \
+    "$(rate "$2" "$3")" "$4" "$5" "$(rate "$2" "$5")")")
+}
+
+echo "postgres_bench: $ROWS rows, $CHANGES changes, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)," \
+  "$("$DBSYNC" --version), $(psql -tA "$ADMIN" -c 'SHOW server_version')"
+
+# --- data ------------------------------------------------------------------
+SCHEMA="CREATE TABLE pnl (id bigint PRIMARY KEY, user_id integer NOT NULL, user_name text NOT NULL,
+  ts timestamptz NOT NULL, ticker text NOT NULL, profit_usd double precision, profit_sol double precision, note text)"
+psql -q "$A" <<SQL
+$SCHEMA;
+INSERT INTO pnl SELECT i, i % 5000, 'trader_' || (i % 5000), to_timestamp(1767225600 + i * 30),
+  (ARRAY['SOL','BONK','JUP','WIF','PYTH'])[i % 5 + 1], round(((i % 1000) * 1.37 - 600)::numeric, 2)::float8,
+  round(((i % 777) * 0.0137 - 5)::numeric, 4)::float8, 'trade ' || i || ' closed by strategy momentum-v' || (i % 7)
+FROM generate_series(1, $ROWS) AS i;
+VACUUM ANALYZE pnl;
+SQL
+psql -q "$BASE" -c "$SCHEMA"
+printf 'version = 1\n[defaults]\nshards = 256\n' > a/dbsync.toml
+mkdir -p a/.dbsync b/.dbsync
+printf 'replica = "bench-a"\n' > a/.dbsync/local.toml
+printf 'replica = "bench-b"\n' > b/.dbsync/local.toml
+sync
+
+JSON_SELECT="SELECT json_build_object('id', id, 'note', note, 'profit_sol', profit_sol, 'profit_usd', profit_usd,
+  'ticker', ticker, 'ts', ts, 'user_id', user_id, 'user_name', user_name) FROM pnl"
+
+# --- 1. export of every row (first export) ---------------------------------
+t=$(now); "$DBSYNC" export -C a --db "$A" > /dev/null; d=$(secs "$t")
+sync
+t=$(now); psql -q "$A" -c "\\copy pnl TO '$OUT/base/pnl.copy'"; sync base/pnl.copy; b=$(secs "$t")
+record "export, first (all rows new)" "$ROWS" "$d" "psql: \\copy pnl TO file" "$b"
+t=$(now); psql -q "$A" -c "\\copy ($JSON_SELECT) TO '$OUT/base/pnl.json'"; sync base/pnl.json; b=$(secs "$t")
+record "export, first (all rows new)" "$ROWS" "$d" "psql: \\copy (json_build_object)" "$b"
+echo "snapshot: $(du -sb a/dbsync | cut -f1) bytes ($(du -sb base/pnl.json | cut -f1) as psql JSON lines)"
+
+# --- 2. export with nothing changed (full rescan) ---------------------------
+sync
+t=$(now); "$DBSYNC" export -C a --db "$A" > /dev/null; d=$(secs "$t")
+t=$(now); psql -q "$A" -c "COPY pnl TO STDOUT" > /dev/null; b=$(secs "$t")
+record "export, nothing changed (full rescan)" "$ROWS" "$d" "psql: COPY pnl TO STDOUT" "$b"
+
+# --- 3. bulk import into an empty database ----------------------------------
+cp a/dbsync.toml b/ && cp -r a/dbsync b/
+sync
+t=$(now); "$DBSYNC" import -C b --db "$B" > /dev/null; d=$(secs "$t")
+t=$(now); psql -q "$BASE" -c "\\copy pnl FROM '$OUT/base/pnl.copy'"; b=$(secs "$t")
+record "import into an empty database (bulk)" "$ROWS" "$d" "psql: \\copy pnl FROM file" "$b"
+
+# --- 4. export of CHANGES changed rows -------------------------------------
+psql -q "$A" -c "UPDATE pnl SET profit_usd = profit_usd + 1.5, note = note || ' (amended)' WHERE id % $STEP = 0"
+sync
+t=$(now); "$DBSYNC" export -C a --db "$A" > /dev/null; d=$(secs "$t")
+t=$(now); psql -q "$A" -c "\\copy (SELECT * FROM pnl WHERE id % $STEP = 0) TO '$OUT/base/changed.copy'"; b=$(secs "$t")
+record "export, $CHANGES changed (full rescan)" "$CHANGES" "$d" "psql: \\copy the changed rows" "$b"
+
+# --- 5. apply of CHANGES changed rows into the ROWS-row database ------------
+rm -rf b/dbsync && cp -r a/dbsync b/   # the pull: a fast-forward to A's snapshot
+sync
+t=$(now); "$DBSYNC" import -C b --db "$B" > /dev/null; d=$(secs "$t")
+t=$(now)
+psql -q "$BASE" <<SQL
+BEGIN;
+CREATE TEMP TABLE stage (LIKE pnl) ON COMMIT DROP;
+\\copy stage FROM '$OUT/base/changed.copy'
+INSERT INTO pnl SELECT * FROM stage ON CONFLICT (id) DO UPDATE SET user_id = excluded.user_id,
+  user_name = excluded.user_name, ts = excluded.ts, ticker = excluded.ticker, profit_usd = excluded.profit_usd,
+  profit_sol = excluded.profit_sol, note = excluded.note;
+COMMIT;
+SQL
+b=$(secs "$t")
+record "import, $CHANGES changed into $ROWS rows" "$CHANGES" "$d" "psql: COPY + upsert, 1 txn" "$b"
+
+# --- check ------------------------------------------------------------------
+"$DBSYNC" verify -C b --db "$B" > /dev/null
+q="SELECT count(*), sum(profit_usd)::numeric(20,2), md5(string_agg(note, ',' ORDER BY id)) FROM pnl"
+[ "$(psql -tA "$B" -c "$q")" = "$(psql -tA "$A" -c "$q")" ] ||
+  { echo "postgres_bench: replica b differs from a" >&2; exit 1; }
+[ "$(psql -tA "$BASE" -c "$q")" = "$(psql -tA "$A" -c "$q")" ] ||
+  { echo "postgres_bench: the psql baseline differs from a" >&2; exit 1; }
+
+echo
+printf '%-44s %9s %10s %18s | %-34s %10s %18s\n' "dbsync" "rows" "time" "rate" "baseline (same run)" "time" "rate"
+for r in "${results[@]}"; do echo "$r"; done
+echo
+echo "target (DESIGN §9): PostgreSQL through COPY >= 200,000 rows/s"
