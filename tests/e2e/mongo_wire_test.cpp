@@ -223,6 +223,62 @@ TEST_F(MongoWire, ADocumentTheApplicationChangesDuringImportIsNotOverwritten) {
             "{\"d\":{\"_id\":4,\"v\":\"four\"}\n{\"d\":{\"_id\":5,\"v\":\"five\"}\n");
 }
 
+// On a replica set the import is one transaction: every command of it
+// carries the session and transaction number, the first starts the
+// transaction with snapshot reads, and the import ends in commitTransaction
+// (or abortTransaction when the connection drops). The mock does not model
+// transactions, so the rollback itself is the server's and is not checked.
+TEST_F(MongoWire, OnAReplicaSetAnImportIsOneTransaction) {
+  ImportSetup s = prepare_import(tmp_.path());
+  MockMongod mock(tmp_.path() / "a", {"--data", s.data_a.string(), "--replset"});
+  ASSERT_GT(mock.port(), 0);
+  std::string url = mock.url() + "&directConnection=true";
+  ASSERT_EQ(dbsync_run(s.a, {"export", "--db", url}).code, 0);
+  // The export reads at one snapshot.
+  auto finds = commands(mock.log(), "find");
+  ASSERT_EQ(finds.size(), 1u);
+  EXPECT_NE(finds[0].find("\"readConcern\": {\"level\": \"snapshot\""), std::string::npos) << finds[0];
+  copy_snapshot(s.b, s.a);
+  mock.clear_log();
+  auto r = dbsync_run(s.a, {"import", "--db", url});
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  auto log = mock.log();
+  ASSERT_FALSE(log.empty());
+  EXPECT_NE(log[0].find("\"startTransaction\": true"), std::string::npos) << log[0];
+  EXPECT_NE(log[0].find("\"readConcern\": {\"level\": \"snapshot\"}"), std::string::npos) << log[0];
+  std::string lsid = log[0].substr(log[0].find("\"lsid\""), 70);
+  for (const char* name : {"delete", "update", "insert"}) {
+    auto cmds = commands(log, name);
+    ASSERT_EQ(cmds.size(), 1u) << name;
+    EXPECT_NE(cmds[0].find(lsid), std::string::npos) << cmds[0];
+    EXPECT_NE(cmds[0].find("\"autocommit\": false"), std::string::npos) << cmds[0];
+    EXPECT_EQ(cmds[0].find("startTransaction"), std::string::npos) << cmds[0];
+  }
+  auto commits = commands(log, "commitTransaction");
+  ASSERT_EQ(commits.size(), 1u);
+  EXPECT_NE(commits[0].find("\"writeConcern\": {\"w\": \"majority\"}"), std::string::npos) << commits[0];
+  EXPECT_TRUE(commands(log, "abortTransaction").empty());
+  // No undo log: the server's transaction is the rollback.
+  EXPECT_FALSE(fs::exists(s.a / ".dbsync" / "mongodb-undo-app.jsonl"));
+}
+
+TEST_F(MongoWire, OnAReplicaSetANetworkErrorAbortsTheTransaction) {
+  ImportSetup s = prepare_import(tmp_.path());
+  MockMongod mock(tmp_.path() / "a", {"--data", s.data_a.string(), "--replset", "--hangup", "update:1"});
+  ASSERT_GT(mock.port(), 0);
+  std::string url = mock.url() + "&directConnection=true";
+  ASSERT_EQ(dbsync_run(s.a, {"export", "--db", url}).code, 0);
+  copy_snapshot(s.b, s.a);
+  mock.clear_log();
+  auto r = dbsync_run(s.a, {"import", "--db", url});
+  EXPECT_EQ(r.code, 4) << r.out << r.err;
+  auto log = mock.log();
+  EXPECT_TRUE(commands(log, "commitTransaction").empty());
+  EXPECT_EQ(commands(log, "abortTransaction").size(), 1u);
+  // The store does not undo by hand inside a transaction.
+  EXPECT_TRUE(commands(log, "insert").empty());
+}
+
 TEST_F(MongoWire, AuthenticationFailureIsClearAndNeverShowsThePassword) {
   MockMongod mock(tmp_.path(), {"--auth-fail"});
   ASSERT_GT(mock.port(), 0);

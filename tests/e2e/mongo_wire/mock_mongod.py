@@ -14,6 +14,10 @@ of canonical Extended JSON to --log, and injects faults:
                     before answering the N-th command NAME, set field
                     "touched" of document _id ID (an int) in COLL, as an
                     application writing at that moment would
+  --replset         answer hello as the primary of replica set "rs0" with
+                    sessions (so the client uses transactions); accepts
+                    commitTransaction / abortTransaction (it does not model
+                    their effect: writes apply at once)
   --batch N         first and next batches of find/getMore hold N documents
   --data FILE       initial documents: lines {"c": collection, "d": document}
                     in canonical Extended JSON
@@ -87,6 +91,7 @@ def main():
     ap.add_argument("--hangup", action="append", default=[])
     ap.add_argument("--auth-fail", action="store_true")
     ap.add_argument("--touch", action="append", default=[])
+    ap.add_argument("--replset", action="store_true")
     ap.add_argument("--batch", type=int, default=101)
     ap.add_argument("--lifetime", type=float, default=120)
     args = ap.parse_args()
@@ -116,6 +121,10 @@ def main():
 
     server = MockupDB(port=None, request_timeout=30)
     server._address = ("127.0.0.1", 0)
+    if args.replset:
+        hello["setName"] = "rs0"
+        hello["logicalSessionTimeoutMinutes"] = 30
+        hello["secondary"] = False
 
     def handle(req):
         doc = req.doc
@@ -123,7 +132,7 @@ def main():
         lname = name.lower()
         if lname in ("ismaster", "hello"):
             return req.replies(hello)
-        logged = OrderedDict((k, v) for k, v in doc.items() if k not in ("lsid", "$clusterTime"))
+        logged = OrderedDict((k, v) for k, v in doc.items() if k not in ("$clusterTime",))
         log.write(json_util.dumps(logged, json_options=OPTS) + "\n")
         seen[lname] = seen.get(lname, 0) + 1
         if hangups.get(lname) == seen[lname]:
@@ -144,7 +153,7 @@ def main():
             if args.auth_fail:
                 return req.replies(ok=0, code=18, codeName="AuthenticationFailed", errmsg="Authentication failed.")
             return req.replies(ok=0, code=18, errmsg="this mock server has no users")
-        if lname in ("ping", "endsessions", "buildinfo"):
+        if lname in ("ping", "endsessions", "buildinfo", "committransaction", "aborttransaction"):
             return req.replies(ok=1)
         if lname == "listcollections":
             flt = doc.get("filter", {})
@@ -243,6 +252,9 @@ def main():
 
     server.autoresponds(handle)
     port = server.run()
+    if args.replset:
+        hello["hosts"] = ["127.0.0.1:%d" % port]
+        hello["me"] = "127.0.0.1:%d" % port
     print(port, flush=True)
 
     done = threading.Event()
