@@ -274,8 +274,11 @@ Status write_theirs(const Replica& replica, Source& source, const std::optional<
     if (!config) return std::unexpected(config.error());
     base_config = std::move(*config);
     std::error_code ec;
+    // Hard links: the merge only reads theirs, and a big base costs no copy.
     fs::copy(*base_root / kSnapshotDirName, theirs.snapshot_dir(),
-             fs::copy_options::recursive | fs::copy_options::overwrite_existing, ec);
+             fs::copy_options::recursive | fs::copy_options::overwrite_existing |
+                 fs::copy_options::create_hard_links,
+             ec);
     if (ec) return fail(ErrorCode::kUnavailable, "cannot copy the base snapshot: " + ec.message());
   }
   for (auto& c : source.collections) {
