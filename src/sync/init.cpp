@@ -51,7 +51,11 @@ struct HookSpec {
 constexpr HookSpec kHooks[] = {
     {"pre-commit", "\"$DBSYNC\" export && git add -A -- dbsync\n"},
     {"post-merge", "exec \"$DBSYNC\" import\n"},
-    {"post-checkout", "[ \"$3\" = 1 ] || exit 0\nexec \"$DBSYNC\" import\n"},
+    // git rebase checks out its onto commit first: importing that half-way
+    // state would drop this replica's rows until post-rewrite brings them back.
+    {"post-checkout",
+     "[ \"$3\" = 1 ] || exit 0\n[ -d \"$(git rev-parse --git-path rebase-merge)\" ] && exit 0\n"
+     "[ -d \"$(git rev-parse --git-path rebase-apply)\" ] && exit 0\nexec \"$DBSYNC\" import\n"},
     {"post-rewrite", "exec \"$DBSYNC\" import\n"},
 };
 
