@@ -3,7 +3,9 @@
 // pull --rebase by hand, a replica offline for many syncs, and randomized
 // N-replica convergence.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <random>
 #include <thread>
@@ -117,84 +119,158 @@ TEST_F(SyncGitTest, AReplicaOfflineForManySyncsCatchesUpWithoutLosingItsEdits) {
   EXPECT_EQ(a->rows(), b->rows());
 }
 
-// Jepsen's set workload over random schedules: N replicas insert, update
-// and delete at random and sync in random order; after a final round every
+// A folder for one schedule's remote and replicas: on tmpfs when there is
+// one (the schedules check merge semantics, not durability, and every sync
+// fsyncs dozens of files), else in the temp folder.
+class ScheduleDir {
+ public:
+  ScheduleDir() {
+    std::error_code ec;
+    fs::path shm = "/dev/shm";
+    fs::path base =
+        fs::is_directory(shm, ec) && ::access(shm.c_str(), W_OK) == 0 ? shm : fs::temp_directory_path();
+    std::random_device rd;
+    path_ = base / ("dbsync-convergence-" + std::to_string(rd()) + std::to_string(rd()));
+    fs::create_directories(path_);
+  }
+  ~ScheduleDir() {
+    std::error_code ec;
+    if (std::getenv("DBSYNC_KEEP_TEMP") == nullptr) fs::remove_all(path_, ec);
+  }
+  const fs::path& path() const { return path_; }
+
+ private:
+  fs::path path_;
+};
+
+// Five initialised replicas of one empty bare remote, made once and copied
+// for each schedule: a copy is a few file writes where a clone and an init
+// are two dozen processes. The replicas name the remote by a relative URL
+// (dbsync runs git inside the replica), so a copy works wherever it lands.
+// Automatic git maintenance is off in the copies: it is not what the
+// schedules test, and it would run after nearly every git command.
+class ReplicaTemplate {
+ public:
+  static constexpr int kReplicas = 5;
+  ReplicaTemplate() {
+    fs::path remote = dir_.path() / "remote.git";
+    must_run({"git", "init", "-q", "--bare", remote.string()});
+    must_run({"git", "-C", remote.string(), "config", "gc.auto", "0"});
+    must_run({"git", "-C", remote.string(), "config", "receive.autogc", "false"});
+    for (int i = 0; i < kReplicas; ++i) {
+      TestReplica r(dir_.path(), remote, "r" + std::to_string(i));
+      for (auto [key, value] : {std::pair{"remote.origin.url", "../remote.git"},
+                                {"maintenance.auto", "false"},
+                                {"gc.auto", "0"}}) {
+        must_run({"git", "-C", r.dir().string(), "config", key, value});
+      }
+    }
+  }
+  // Copies the remote and the first `count` replicas into `into`.
+  std::vector<std::unique_ptr<TestReplica>> copy(const fs::path& into, int count) const {
+    auto opts = fs::copy_options::recursive | fs::copy_options::copy_symlinks;
+    fs::copy(dir_.path() / "remote.git", into / "remote.git", opts);
+    std::vector<std::unique_ptr<TestReplica>> out;
+    for (int i = 0; i < count; ++i) {
+      std::string name = "r" + std::to_string(i);
+      fs::copy(dir_.path() / name, into / name, opts);
+      out.push_back(std::make_unique<TestReplica>(into / name));
+    }
+    return out;
+  }
+
+ private:
+  TempDir dir_;
+};
+
+// One schedule of Jepsen's set workload: 3-5 replicas insert, update and
+// delete at random and sync in random order; after two final rounds every
 // database has the same root hash, every record inserted and never deleted
 // is present exactly once, and nothing that was never written appears.
-// DBSYNC_CONVERGENCE_SCHEDULES sets how many schedules (CI runs a few);
-// a failing seed is printed so it can be replayed with DBSYNC_CONVERGENCE_SEED.
+void run_schedule(const ReplicaTemplate& tmpl, uint64_t seed) {
+  SCOPED_TRACE("replay with DBSYNC_CONVERGENCE_SEED=" + std::to_string(seed));
+  std::mt19937_64 rng(seed);
+  ScheduleDir dir;
+  int count = 3 + static_cast<int>(rng() % 3);
+  std::vector<std::unique_ptr<TestReplica>> replicas = tmpl.copy(dir.path(), count);
+  std::vector<std::vector<std::string>> own(static_cast<size_t>(count));
+  std::set<std::string> inserted, deleted;
+  int next_id = 0;
+  for (int step = 0; step < 12; ++step) {
+    size_t who = rng() % static_cast<size_t>(count);
+    TestReplica& r = *replicas[who];
+    switch (rng() % 4) {
+      case 0:
+      case 1: {
+        std::string id = "k" + std::to_string(next_id++);
+        r.exec("INSERT INTO items VALUES ('" + id + "','r" + std::to_string(who) + "'," +
+               std::to_string(rng() % 100) + ",'v')");
+        inserted.insert(id);
+        own[who].push_back(id);
+        break;
+      }
+      case 2: {
+        auto rows = r.rows();
+        if (rows.empty()) break;
+        auto it = std::next(rows.begin(), static_cast<long>(rng() % rows.size()));
+        r.exec("UPDATE items SET value = value + 1, note = 'u" + std::to_string(step) + "' WHERE id = '" +
+               it->first + "'");
+        break;
+      }
+      case 3: {
+        if (own[who].empty()) break;
+        std::string id = own[who].back();
+        own[who].pop_back();
+        r.exec("DELETE FROM items WHERE id = '" + id + "'");
+        deleted.insert(id);
+        break;
+      }
+    }
+    if (rng() % 2 == 0) replicas[rng() % static_cast<size_t>(count)]->dbsync({"sync", "-q"});
+  }
+  for (int round = 0; round < 2; ++round) {
+    for (auto& r : replicas) r->dbsync({"sync", "-q"});
+  }
+  auto expected_rows = replicas[0]->rows();
+  std::string root = replicas[0]->root_hash();
+  for (auto& r : replicas) {
+    EXPECT_EQ(r->rows(), expected_rows) << r->dir();
+    EXPECT_EQ(r->root_hash(), root) << r->dir();
+  }
+  for (const auto& id : inserted) {
+    if (!deleted.contains(id)) {
+      EXPECT_EQ(expected_rows.count(id), 1u) << "lost record " << id;
+    }
+  }
+  for (const auto& [id, row] : expected_rows) {
+    EXPECT_TRUE(inserted.contains(id)) << "record " << id << " was never written";
+  }
+}
+
+// DBSYNC_CONVERGENCE_SCHEDULES sets how many schedules run (seeds 1..N),
+// DBSYNC_CONVERGENCE_JOBS how many at once (schedules spend most of their
+// time waiting for git processes, so two cores keep several busy); a
+// failing seed is printed so it can be replayed with DBSYNC_CONVERGENCE_SEED.
 TEST(SyncConvergence, RandomSchedulesConverge) {
-  int schedules = 4;
+  int schedules = 32;
+  int jobs = 4;
   if (const char* s = std::getenv("DBSYNC_CONVERGENCE_SCHEDULES")) schedules = std::atoi(s);
+  if (const char* s = std::getenv("DBSYNC_CONVERGENCE_JOBS")) jobs = std::max(1, std::atoi(s));
   uint64_t first_seed = 1;
   if (const char* s = std::getenv("DBSYNC_CONVERGENCE_SEED"))
     first_seed = std::strtoull(s, nullptr, 10), schedules = 1;
-  for (int n = 0; n < schedules; ++n) {
-    uint64_t seed = first_seed + static_cast<uint64_t>(n);
-    SCOPED_TRACE("replay with DBSYNC_CONVERGENCE_SEED=" + std::to_string(seed));
-    std::mt19937_64 rng(seed);
-    TempDir dir;
-    fs::path remote = dir.path() / "remote.git";
-    must_run({"git", "init", "-q", "--bare", remote.string()});
-    int count = 3 + static_cast<int>(rng() % 3);
-    std::vector<std::unique_ptr<TestReplica>> replicas;
-    std::vector<std::vector<std::string>> own(static_cast<size_t>(count));
-    std::set<std::string> inserted, deleted;
-    for (int i = 0; i < count; ++i) {
-      replicas.push_back(std::make_unique<TestReplica>(dir.path(), remote, "r" + std::to_string(i)));
+  ReplicaTemplate tmpl;
+  std::atomic<int> next{0};
+  std::atomic<bool> failed{false};
+  auto worker = [&] {
+    for (int n = next++; n < schedules && !failed; n = next++) {
+      run_schedule(tmpl, first_seed + static_cast<uint64_t>(n));
+      if (::testing::Test::HasFailure()) failed = true;
     }
-    int next_id = 0;
-    for (int step = 0; step < 12; ++step) {
-      size_t who = rng() % static_cast<size_t>(count);
-      TestReplica& r = *replicas[who];
-      switch (rng() % 4) {
-        case 0:
-        case 1: {
-          std::string id = "k" + std::to_string(next_id++);
-          r.exec("INSERT INTO items VALUES ('" + id + "','r" + std::to_string(who) + "'," +
-                 std::to_string(rng() % 100) + ",'v')");
-          inserted.insert(id);
-          own[who].push_back(id);
-          break;
-        }
-        case 2: {
-          auto rows = r.rows();
-          if (rows.empty()) break;
-          auto it = std::next(rows.begin(), static_cast<long>(rng() % rows.size()));
-          r.exec("UPDATE items SET value = value + 1, note = 'u" + std::to_string(step) + "' WHERE id = '" +
-                 it->first + "'");
-          break;
-        }
-        case 3: {
-          if (own[who].empty()) break;
-          std::string id = own[who].back();
-          own[who].pop_back();
-          r.exec("DELETE FROM items WHERE id = '" + id + "'");
-          deleted.insert(id);
-          break;
-        }
-      }
-      if (rng() % 2 == 0) replicas[rng() % static_cast<size_t>(count)]->dbsync({"sync", "-q"});
-    }
-    for (int round = 0; round < 2; ++round) {
-      for (auto& r : replicas) r->dbsync({"sync", "-q"});
-    }
-    auto expected_rows = replicas[0]->rows();
-    std::string root = replicas[0]->root_hash();
-    for (auto& r : replicas) {
-      EXPECT_EQ(r->rows(), expected_rows) << r->dir();
-      EXPECT_EQ(r->root_hash(), root) << r->dir();
-    }
-    for (const auto& id : inserted) {
-      if (!deleted.contains(id)) {
-        EXPECT_EQ(expected_rows.count(id), 1u) << "lost record " << id;
-      }
-    }
-    for (const auto& [id, row] : expected_rows) {
-      EXPECT_TRUE(inserted.contains(id)) << "record " << id << " was never written";
-    }
-    if (::testing::Test::HasFailure()) break;
-  }
+  };
+  std::vector<std::thread> threads;
+  for (int j = 0; j < std::min(jobs, schedules); ++j) threads.emplace_back(worker);
+  for (auto& t : threads) t.join();
 }
 
 }  // namespace
@@ -215,6 +291,36 @@ TEST_F(SyncGitTest, DoctorPassesOnAReadyReplicaAndReportShowsTheLastSync) {
   auto report = a->dbsync({"report"});
   EXPECT_NE(report.out.find("DATABASE SYNCHRONIZATION REPORT"), std::string::npos) << report.out;
   EXPECT_NE(report.out.find("Total merged: 1"), std::string::npos) << report.out;
+}
+
+// DESIGN §7: the report counts the records and the top-level fields the
+// merge changed in this replica, also for shards git merged without the
+// driver (one side changed) and for records the driver merged field by field.
+TEST_F(SyncGitTest, ReportCountsTheFieldsTheMergeChangedHere) {
+  auto a = replica("a");
+  a->exec("INSERT INTO items VALUES ('k1','a',1,'x'),('k2','a',2,'y'),('k3','a',3,'z')");
+  a->dbsync({"sync", "-q"});
+  auto b = replica("b");
+  b->dbsync({"sync", "-q"});
+  a->exec(
+      "UPDATE items SET value = 10, note = 'n' WHERE id = 'k1'; UPDATE items SET owner = 'q' WHERE id = "
+      "'k2'");
+  a->dbsync({"sync", "-q"});
+  // b changes another field of k1 and nothing a changed: k1 is merged field by field.
+  b->exec("UPDATE items SET owner = 'b' WHERE id = 'k1'");
+  auto r = b->dbsync({"sync", "--json"});
+  auto v = json::parse(std::string_view(r.out).substr(0, r.out.find('\n')));
+  ASSERT_TRUE(v.has_value()) << r.out;
+  const json::Value& c = v->find("report")->find("collections")->as_array().at(0);
+  EXPECT_EQ(c.find("records_changed")->as_int(), 2) << r.out;
+  EXPECT_EQ(c.find("fields_changed")->as_int(), 3) << r.out;  // k1 value and note, k2 owner
+  EXPECT_EQ(b->rows().at("k1"), "b|10|n");
+  auto text = b->dbsync({"report"}).out;
+  EXPECT_NE(text.find("Records changed: 2   Fields changed: 3"), std::string::npos) << text;
+  // Seen from a, which gets b's owner change of k1: one record, one field.
+  a->dbsync({"sync", "-q"});
+  text = a->dbsync({"report"}).out;
+  EXPECT_NE(text.find("Records changed: 1   Fields changed: 1"), std::string::npos) << text;
 }
 
 TEST(SyncDoctor, FailsOutsideARepositoryWithExitCode4) {

@@ -39,6 +39,9 @@ class TestReplica {
     dbsync({"init", "--db", "sqlite:app.db", "--replica", name});
   }
 
+  // Adopts a replica folder made earlier (a copy of a template replica).
+  explicit TestReplica(fs::path existing) : dir_(std::move(existing)) {}
+
   const fs::path& dir() const { return dir_; }
 
   ProcessResult dbsync(std::vector<std::string> args, int want_exit = 0) {
