@@ -81,10 +81,12 @@ std::vector<DoctorCheck> run_doctor(const DoctorOptions& options) {
     add("database", CheckLevel::kFail, replica.error().message);
   } else {
     add("replica", CheckLevel::kOk, replica->local.replica);
+    // The store's own display form keeps the user and hides only the
+    // password, which is what someone checking a connection needs to see.
     Status st = replica->store->check();
+    std::string url = replica->store->display_url();
     add("database", st ? CheckLevel::kOk : CheckLevel::kFail,
-        st ? redact_url(replica->db_url) + " reachable"
-           : redact_url(replica->db_url) + ": " + st.error().message);
+        st ? url + " reachable" : url + ": " + st.error().message);
   }
 
   if (repo) {
