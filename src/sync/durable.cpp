@@ -130,10 +130,11 @@ Status read_file_reusing(const fs::path& path, std::string& out) {
     ::close(fd);
     return std::unexpected(e);
   }
-  out.resize(static_cast<size_t>(st.st_size));
+  // One spare byte, so the read that finds the end needs no more room.
+  out.resize(static_cast<size_t>(st.st_size) + 1);
   size_t got = 0;
   for (;;) {
-    if (got == out.size()) out.resize(out.size() + 65536);  // the file grew meanwhile
+    if (got == out.size()) out.resize(out.size() + out.size() / 2 + 65536);  // the file grew meanwhile
     ssize_t n = ::read(fd, out.data() + got, out.size() - got);
     if (n < 0) {
       if (errno == EINTR) continue;

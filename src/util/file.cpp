@@ -1,6 +1,7 @@
 #include "util/file.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -34,10 +35,21 @@ Status write_all(int fd, std::string_view bytes, const fs::path& path) {
 Result<std::string> read_file(const fs::path& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return std::unexpected(io_error("cannot open", path));
+  // Sized from fstat and read in place: one allocation and no copy for a
+  // file that does not grow while it is read (it may; then it grows).
+  struct stat st;
+  if (::fstat(fd, &st) != 0) {
+    Error e = io_error("cannot stat", path);
+    ::close(fd);
+    return std::unexpected(e);
+  }
   std::string out;
-  char buf[1 << 16];
+  // One spare byte, so the read that finds the end needs no more room.
+  out.resize((st.st_size > 0 ? static_cast<size_t>(st.st_size) : 0) + 1);
+  size_t got = 0;
   for (;;) {
-    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (got == out.size()) out.resize(out.size() + (out.size() < 65536 ? 65536 : out.size() / 2));
+    ssize_t n = ::read(fd, out.data() + got, out.size() - got);
     if (n < 0) {
       if (errno == EINTR) continue;
       Error e = io_error("cannot read", path);
@@ -45,9 +57,10 @@ Result<std::string> read_file(const fs::path& path) {
       return std::unexpected(e);
     }
     if (n == 0) break;
-    out.append(buf, static_cast<size_t>(n));
+    got += static_cast<size_t>(n);
   }
   ::close(fd);
+  out.resize(got);
   return out;
 }
 
