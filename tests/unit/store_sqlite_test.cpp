@@ -73,6 +73,76 @@ TEST_F(SqliteStoreTest, TextThatIsNotUtf8KeepsItsBytes) {
   EXPECT_EQ(sql("SELECT typeof(s), hex(s) FROM t WHERE k = 2"), "text|61FF62\n");
 }
 
+// The import hands the SQLite store canonical text (Change::doc_text)
+// instead of parsed documents: both must write exactly the same rows.
+TEST_F(SqliteStoreTest, CanonicalTextWritesWhatParsedDocumentsWrite) {
+  sql("CREATE TABLE a (k INTEGER PRIMARY KEY, r REAL, i INTEGER, s TEXT, b BLOB, n NUMERIC, x);"
+      "CREATE TABLE b (k INTEGER PRIMARY KEY, r REAL, i INTEGER, s TEXT, b BLOB, n NUMERIC, x);");
+  const char* docs[] = {
+      R"({"b":{"$binary":{"base64":"AP8=","subType":"00"}},"i":9223372036854775807,"k":1,"n":1.5,"r":1.0,"s":"x"})",
+      R"({"b":null,"i":-9223372036854775808,"k":2,"n":null,"r":0.30000000000000004,"s":""})",
+      R"({"i":0,"k":3,"n":7,"r":1e+308,"s":"a\u0000b \"q\" \\ é","x":true})",
+      R"({"i":-1,"k":4,"r":-0.0,"s":{"$binary":{"base64":"Yf9i","subType":"80"}},"x":false})",
+      R"({"k":5,"r":0.0,"x":{"nested":[1,2.5,"three"]}})",
+      R"({"k":6,"r":5e-324,"s":"tab\tnewline\n","x":[]})",
+      R"({"i":{"$numberLong":"42"},"k":7,"r":{"$numberDouble":"-Infinity"},"x":{"$numberDouble":"NaN"}})",
+      R"({"k":8})",
+      R"({"k":9,"new_field":"added by the snapshot","r":2.0})",
+  };
+  auto store = open();
+  auto txn = store->begin(TxnMode::kWrite);
+  ASSERT_TRUE(txn.has_value());
+  ASSERT_TRUE((*txn)->applies_canonical_text());
+  auto catalog = (*txn)->catalog(Config{});
+  ASSERT_TRUE(catalog.has_value());
+  std::vector<json::Value> values;
+  std::vector<Change> parsed, text;
+  for (const char* d : docs) values.push_back(*json::parse(d));
+  for (size_t i = 0; i < values.size(); ++i) {
+    std::string key = "[" + std::to_string(i + 1) + "]";
+    parsed.push_back({Change::Op::kInsert, *parse_key(key, 1), &values[i]});
+    Change c;
+    c.op = Change::Op::kInsert;
+    c.key.encoding = key;
+    c.doc_text = docs[i];
+    text.push_back(c);
+  }
+  ASSERT_TRUE((*txn)->apply(*catalog->find("a"), parsed).has_value());
+  auto st = (*txn)->apply(*catalog->find("b"), text);
+  ASSERT_TRUE(st.has_value()) << st.error().message;
+  // Updates by text too.
+  json::Value upd = *json::parse(R"({"k":2,"r":3.25,"s":"changed"})");
+  Change cu;
+  cu.op = Change::Op::kUpdate;
+  cu.key = *parse_key("[2]", 1);
+  cu.doc_text = R"({"k":2,"r":3.25,"s":"changed"})";
+  ASSERT_TRUE(
+      (*txn)->apply(*catalog->find("a"), {{Change::Op::kUpdate, *parse_key("[2]", 1), &upd}}).has_value());
+  ASSERT_TRUE((*txn)->apply(*catalog->find("b"), {cu}).has_value());
+  auto empty = (*txn)->empty(*catalog->find("a"));
+  ASSERT_TRUE(empty.has_value());
+  EXPECT_FALSE(*empty);
+  ASSERT_TRUE((*txn)->commit().has_value());
+  txn->reset();
+  std::string cols =
+      "k, quote(r), typeof(r), quote(i), typeof(i), quote(s), typeof(s), quote(b), quote(n), "
+      "typeof(n), quote(x), typeof(x), quote(new_field)";
+  EXPECT_EQ(sql("SELECT " + cols + " FROM a ORDER BY k"), sql("SELECT " + cols + " FROM b ORDER BY k"));
+  EXPECT_EQ(scan("a"), scan("b"));
+  EXPECT_EQ(scan("b").size(), 9u);
+}
+
+TEST_F(SqliteStoreTest, EmptyTellsATableWithoutRows) {
+  sql("CREATE TABLE t (k INTEGER PRIMARY KEY);");
+  auto store = open();
+  auto txn = store->begin(TxnMode::kWrite);
+  ASSERT_TRUE(txn.has_value());
+  auto catalog = (*txn)->catalog(Config{});
+  auto empty = (*txn)->empty(*catalog->find("t"));
+  ASSERT_TRUE(empty.has_value());
+  EXPECT_TRUE(*empty);
+}
+
 TEST_F(SqliteStoreTest, OnlyTablesWithAKeyAndAPlainNameSync) {
   sql("CREATE TABLE ok (id INTEGER PRIMARY KEY);"
       "CREATE TABLE nokey (a TEXT);"

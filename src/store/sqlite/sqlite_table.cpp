@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "json/canonical.h"
+#include "json/parse.h"
 #include "store/sql_ident.h"
 #include "store/sqlite/sqlite_value.h"
 
@@ -28,9 +29,12 @@ std::string key_where(const std::vector<std::string>& key, int first) {
   return out;
 }
 
-Result<SqliteStmt*> prepared(std::optional<SqliteStmt>& slot, SqliteDb& db, const std::string& sql) {
+// The statement in `slot`, prepared from make_sql() on first use (the SQL
+// text is not even built again: this runs once per written row).
+template <typename MakeSql>
+Result<SqliteStmt*> prepared(std::optional<SqliteStmt>& slot, SqliteDb& db, MakeSql&& make_sql) {
   if (!slot) {
-    auto stmt = db.prepare(sql);
+    auto stmt = db.prepare(make_sql());
     if (!stmt) return std::unexpected(stmt.error());
     slot.emplace(std::move(*stmt));
   }
@@ -101,47 +105,52 @@ Result<SqliteTableState> SqliteTableState::make(SqliteTable table, const std::ve
 }
 
 Result<SqliteStmt*> SqliteTableState::select_all(SqliteDb& db) {
-  return prepared(select_all_, db,
-                  "SELECT " + column_list(doc_columns_) + " FROM main." + quote_ident(table_.name));
+  return prepared(select_all_, db, [&] {
+    return "SELECT " + column_list(doc_columns_) + " FROM main." + quote_ident(table_.name);
+  });
 }
 
 Result<SqliteStmt*> SqliteTableState::lookup(SqliteDb& db) {
-  return prepared(lookup_, db,
-                  "SELECT " + column_list(doc_columns_) + " FROM main." + quote_ident(table_.name) +
-                      " WHERE " + key_where(key_, 1));
+  return prepared(lookup_, db, [&] {
+    return "SELECT " + column_list(doc_columns_) + " FROM main." + quote_ident(table_.name) + " WHERE " +
+           key_where(key_, 1);
+  });
 }
 
 Result<SqliteStmt*> SqliteTableState::insert(SqliteDb& db) {
-  std::string params;
-  for (size_t i = 0; i < write_columns_.size(); ++i) params += i ? ", ?" : "?";
-  return prepared(insert_, db,
-                  "INSERT INTO main." + quote_ident(table_.name) + " (" + column_list(write_columns_) +
-                      ") VALUES (" + params + ")");
+  return prepared(insert_, db, [&] {
+    std::string params;
+    for (size_t i = 0; i < write_columns_.size(); ++i) params += i ? ", ?" : "?";
+    return "INSERT INTO main." + quote_ident(table_.name) + " (" + column_list(write_columns_) +
+           ") VALUES (" + params + ")";
+  });
 }
 
 Result<SqliteStmt*> SqliteTableState::update(SqliteDb& db) {
-  // Key columns are left out of SET: they equal the WHERE values, and
-  // setting a rowid alias would make SQLite delete and reinsert the row.
-  std::string set;
-  int n = 0;
-  for (size_t i = 0; i < write_columns_.size(); ++i) {
-    if (std::find(key_.begin(), key_.end(), write_columns_[i]) != key_.end()) continue;
-    if (n++) set += ", ";
-    append_quoted_ident(set, write_columns_[i]);
-    set += " = ?" + std::to_string(i + 1);
-  }
-  if (n == 0) {  // every column is a key column: nothing to change
-    append_quoted_ident(set, key_[0]);
-    set += " = " + quote_ident(key_[0]);
-  }
-  return prepared(update_, db,
-                  "UPDATE main." + quote_ident(table_.name) + " SET " + set + " WHERE " +
-                      key_where(key_, static_cast<int>(write_columns_.size()) + 1));
+  return prepared(update_, db, [&] {
+    // Key columns are left out of SET: they equal the WHERE values, and
+    // setting a rowid alias would make SQLite delete and reinsert the row.
+    std::string set;
+    int n = 0;
+    for (size_t i = 0; i < write_columns_.size(); ++i) {
+      if (std::find(key_.begin(), key_.end(), write_columns_[i]) != key_.end()) continue;
+      if (n++) set += ", ";
+      append_quoted_ident(set, write_columns_[i]);
+      set += " = ?" + std::to_string(i + 1);
+    }
+    if (n == 0) {  // every column is a key column: nothing to change
+      append_quoted_ident(set, key_[0]);
+      set += " = " + quote_ident(key_[0]);
+    }
+    return "UPDATE main." + quote_ident(table_.name) + " SET " + set + " WHERE " +
+           key_where(key_, static_cast<int>(write_columns_.size()) + 1);
+  });
 }
 
 Result<SqliteStmt*> SqliteTableState::remove(SqliteDb& db) {
-  return prepared(remove_, db,
-                  "DELETE FROM main." + quote_ident(table_.name) + " WHERE " + key_where(key_, 1));
+  return prepared(remove_, db, [&] {
+    return "DELETE FROM main." + quote_ident(table_.name) + " WHERE " + key_where(key_, 1);
+  });
 }
 
 Status SqliteTableState::bind_key(SqliteStmt& stmt, const json::Array& values, int first) {
@@ -163,6 +172,52 @@ Status SqliteTableState::bind_doc(SqliteStmt& stmt, const json::Value& doc, int 
     }
   }
   return {};
+}
+
+Result<bool> SqliteTableState::bind_doc_text(SqliteStmt& stmt, std::string_view doc, int first) {
+  thread_local std::vector<char> bound;
+  bound.assign(write_columns_.size(), 0);
+  MemberCursor cursor(doc);
+  std::string_view raw, value;
+  bool escaped = false;
+  size_t hint = 0;
+  std::string unescaped;
+  while (cursor.next(raw, escaped, value)) {
+    std::string_view name = raw;
+    if (escaped) {
+      auto v = json::parse("\"" + std::string(raw) + "\"");
+      if (!v || !v->is_string()) return fail(ErrorCode::kBadInput, "a document's member name is malformed");
+      unescaped = v->as_string();
+      name = unescaped;
+    }
+    // Members and write columns are both in RFC 8785 order: the column is
+    // almost always the next one.
+    size_t j = hint;
+    while (j < write_columns_.size() && write_columns_[j] != name) ++j;
+    if (j == write_columns_.size()) {
+      for (j = 0; j < hint && write_columns_[j] != name; ++j) {
+      }
+      if (j == hint) {
+        // A generated or local column is not written; a field that is no
+        // column at all needs ALTER TABLE first.
+        if (table_.column(name) == nullptr) return false;
+        continue;
+      }
+    }
+    hint = j + 1;
+    if (bound[j]) return fail(ErrorCode::kBadInput, "duplicate member name '" + std::string(name) + "'");
+    bound[j] = 1;
+    if (auto st = bind_json_text(stmt.handle(), first + static_cast<int>(j), value, write_columns_[j]); !st)
+      return std::unexpected(st.error());
+  }
+  if (!cursor.ok()) return fail(ErrorCode::kBadInput, "a document is not a canonical JSON object");
+  for (size_t j = 0; j < write_columns_.size(); ++j) {
+    if (bound[j]) continue;
+    int rc = sqlite3_bind_null(stmt.handle(), first + static_cast<int>(j));
+    if (rc != SQLITE_OK)
+      return fail(ErrorCode::kInternal, std::string("cannot bind a value: ") + sqlite3_errstr(rc));
+  }
+  return true;
 }
 
 }  // namespace dbsync

@@ -61,6 +61,11 @@ class SqliteTableState {
   Status bind_key(SqliteStmt& stmt, const json::Array& values, int first);
   // Binds the write columns from `doc` (missing fields as NULL) from `first`.
   Status bind_doc(SqliteStmt& stmt, const json::Value& doc, int first);
+  // The same from a checked canonical document's text, without building a
+  // json::Value; strings are bound by reference to `doc`. Returns false
+  // (with nothing usable bound) when the document has a field that is not
+  // a column of the table: the caller adds the column, then binds again.
+  Result<bool> bind_doc_text(SqliteStmt& stmt, std::string_view doc, int first);
 
  private:
   SqliteTable table_;

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "json/canonical.h"
+#include "json/parse.h"
 #include "snapshot/layout.h"
 #include "store/sql_ident.h"
 #include "store/sqlite/sqlite_schema.h"
@@ -194,21 +195,50 @@ class SqliteTxn : public StoreTxn {
     if (auto st = add_missing_columns(info, changes); !st) return st;
     auto state = require_state(info);
     if (!state) return std::unexpected(state.error());
-    SqliteTableState& s = **state;
-    int nwrite = static_cast<int>(s.write_columns().size());
+    auto statement = [&](SqliteTableState& s, Change::Op op) {
+      return op == Change::Op::kDelete   ? s.remove(db_)
+             : op == Change::Op::kInsert ? s.insert(db_)
+                                         : s.update(db_);
+    };
+    // An update's key parameters follow its document's.
+    auto bind_key_after_doc = [](SqliteTableState& s, SqliteStmt& st, const Change& c) -> Status {
+      if (c.op != Change::Op::kUpdate) return {};
+      return s.bind_key(st, c.key.values, static_cast<int>(s.write_columns().size()) + 1);
+    };
     for (const Change& c : changes) {
-      Result<SqliteStmt*> stmt = c.op == Change::Op::kDelete   ? s.remove(db_)
-                                 : c.op == Change::Op::kInsert ? s.insert(db_)
-                                                               : s.update(db_);
+      SqliteTableState* s = *state;
+      Result<SqliteStmt*> stmt = statement(*s, c.op);
       if (!stmt) return std::unexpected(stmt.error());
-      SqliteStmt& st = **stmt;
       Status bound;
       if (c.op == Change::Op::kDelete) {
-        bound = s.bind_key(st, c.key.values, 1);
+        bound = s->bind_key(**stmt, c.key.values, 1);
+      } else if (c.doc != nullptr) {
+        bound = s->bind_doc(**stmt, *c.doc, 1);
+        if (bound) bound = bind_key_after_doc(*s, **stmt, c);
+      } else if (auto all = s->bind_doc_text(**stmt, c.doc_text, 1); all && *all) {
+        bound = bind_key_after_doc(*s, **stmt, c);
       } else {
-        bound = s.bind_doc(st, *c.doc, 1);
-        if (bound && c.op == Change::Op::kUpdate) bound = s.bind_key(st, c.key.values, nwrite + 1);
+        // A field the table lacks, or text the fast path does not take: the
+        // document is parsed and written as one given as a value (missing
+        // columns added first), with that path's errors. bind_doc binds
+        // copies, so `doc` may go before the statement runs.
+        (*stmt)->reset();
+        auto doc = json::parse(c.doc_text);
+        if (!doc) return std::unexpected(at_key(doc.error(), info.name, c.key.encoding));
+        Change parsed;
+        parsed.op = c.op;
+        parsed.key.encoding = c.key.encoding;
+        parsed.doc = &*doc;
+        if (auto added = add_missing_columns(info, {parsed}); !added) return added;
+        state = require_state(info);
+        if (!state) return std::unexpected(state.error());
+        s = *state;
+        stmt = statement(*s, c.op);
+        if (!stmt) return std::unexpected(stmt.error());
+        bound = s->bind_doc(**stmt, *doc, 1);
+        if (bound) bound = bind_key_after_doc(*s, **stmt, c);
       }
+      SqliteStmt& st = **stmt;
       if (!bound) {
         st.reset();
         return std::unexpected(at_key(bound.error(), info.name, c.key.encoding));
@@ -222,6 +252,18 @@ class SqliteTxn : public StoreTxn {
       }
     }
     return {};
+  }
+
+  bool applies_canonical_text() const override { return true; }
+
+  Result<bool> empty(const CollectionInfo& info) override {
+    auto state = require_state(info);
+    if (!state) return std::unexpected(state.error());
+    auto stmt = db_.prepare("SELECT 1 FROM main." + quote_ident(info.name) + " LIMIT 1");
+    if (!stmt) return std::unexpected(stmt.error());
+    auto row = stmt->step();
+    if (!row) return std::unexpected(row.error());
+    return !*row;
   }
 
   std::vector<std::string> take_warnings() override { return std::exchange(warnings_, {}); }

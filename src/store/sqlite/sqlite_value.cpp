@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "json/canonical.h"
+#include "json/parse.h"
 #include "store/base64.h"
 
 namespace dbsync {
@@ -130,6 +131,136 @@ Status bind_json_value(sqlite3_stmt* stmt, int index, const json::Value& value, 
   std::string text = json::to_canonical(value);
   return bind_rc(stmt,
                  sqlite3_bind_text64(stmt, index, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8));
+}
+
+namespace {
+
+// End of the string literal starting at t[pos] == '"', or npos.
+size_t skip_string(std::string_view t, size_t pos, bool* escaped) {
+  for (size_t i = pos + 1; i < t.size(); ++i) {
+    if (t[i] == '\\') {
+      if (escaped) *escaped = true;
+      ++i;
+    } else if (t[i] == '"') {
+      return i + 1;
+    }
+  }
+  return std::string_view::npos;
+}
+
+// End of the JSON value starting at t[pos], or npos.
+size_t skip_value(std::string_view t, size_t pos) {
+  if (pos >= t.size()) return std::string_view::npos;
+  char c = t[pos];
+  if (c == '"') return skip_string(t, pos, nullptr);
+  if (c == '{' || c == '[') {
+    int depth = 0;
+    for (size_t i = pos; i < t.size(); ++i) {
+      char d = t[i];
+      if (d == '"') {
+        size_t e = skip_string(t, i, nullptr);
+        if (e == std::string_view::npos) return e;
+        i = e - 1;
+      } else if (d == '{' || d == '[') {
+        ++depth;
+      } else if (d == '}' || d == ']') {
+        if (--depth == 0) return i + 1;
+      }
+    }
+    return std::string_view::npos;
+  }
+  size_t i = pos;
+  while (i < t.size() && t[i] != ',' && t[i] != '}' && t[i] != ']') ++i;
+  return i > pos ? i : std::string_view::npos;
+}
+
+Status bind_parsed(sqlite3_stmt* stmt, int index, std::string_view text, std::string_view field) {
+  auto v = json::parse(text);
+  if (!v) return std::unexpected(std::move(v.error()).context("field '" + std::string(field) + "'"));
+  return bind_json_value(stmt, index, *v, field);
+}
+
+}  // namespace
+
+MemberCursor::MemberCursor(std::string_view doc) : doc_(doc) {
+  if (doc_.size() < 2 || doc_[0] != '{') {
+    ok_ = false;
+    done_ = true;
+    return;
+  }
+  pos_ = 1;
+  if (doc_[1] == '}') done_ = true;
+}
+
+bool MemberCursor::next(std::string_view& name, bool& escaped, std::string_view& value) {
+  if (done_) return false;
+  auto stop = [&] {
+    ok_ = false;
+    done_ = true;
+    return false;
+  };
+  if (pos_ >= doc_.size() || doc_[pos_] != '"') return stop();
+  escaped = false;
+  size_t name_end = skip_string(doc_, pos_, &escaped);
+  if (name_end == std::string_view::npos || name_end >= doc_.size() || doc_[name_end] != ':') return stop();
+  name = doc_.substr(pos_ + 1, name_end - pos_ - 2);
+  size_t vend = skip_value(doc_, name_end + 1);
+  if (vend == std::string_view::npos || vend >= doc_.size()) return stop();
+  value = doc_.substr(name_end + 1, vend - name_end - 1);
+  if (doc_[vend] == '}') {
+    if (vend + 1 != doc_.size()) return stop();
+    done_ = true;
+  } else if (doc_[vend] == ',') {
+    pos_ = vend + 1;
+  } else {
+    return stop();
+  }
+  return true;
+}
+
+Status bind_json_text(sqlite3_stmt* stmt, int index, std::string_view text, std::string_view field) {
+  if (text.empty()) return bind_parsed(stmt, index, text, field);
+  switch (text[0]) {
+    case 'n':
+      if (text == "null") return bind_rc(stmt, sqlite3_bind_null(stmt, index));
+      break;
+    case 't':
+      if (text == "true") return bind_rc(stmt, sqlite3_bind_int64(stmt, index, 1));
+      break;
+    case 'f':
+      if (text == "false") return bind_rc(stmt, sqlite3_bind_int64(stmt, index, 0));
+      break;
+    case '"': {
+      std::string_view inner = text.substr(1, text.size() - 2);
+      if (text.size() >= 2 && text.back() == '"' && inner.find('\\') == std::string_view::npos &&
+          inner.find('"') == std::string_view::npos) {
+        return bind_rc(
+            stmt, sqlite3_bind_text64(stmt, index, inner.data(), inner.size(), SQLITE_STATIC, SQLITE_UTF8));
+      }
+      break;
+    }
+    case '{':
+    case '[': break;
+    default: {
+      const char* b = text.data();
+      const char* e = b + text.size();
+      if (text.find_first_of(".eE") == std::string_view::npos) {
+        int64_t v;
+        auto r = std::from_chars(b, e, v);
+        if (r.ec == std::errc() && r.ptr == e) return bind_rc(stmt, sqlite3_bind_int64(stmt, index, v));
+      } else {
+        double d;
+        auto r = std::from_chars(b, e, d);
+        if (r.ec == std::errc() && r.ptr == e && std::isfinite(d) && d != 0) {
+          return bind_rc(stmt, sqlite3_bind_double(stmt, index, d));
+        }
+      }
+      break;
+    }
+  }
+  // Escaped strings, objects and arrays ($binary, $numberLong, nested
+  // values) and anything unusual: the full parser decides.
+  return bind_parsed(stmt, index, text, field);
 }
 
 }  // namespace dbsync
