@@ -7,7 +7,10 @@
 // Verification reads back every record the plan touched, inside the
 // transaction: a deleted record must be gone, a written one must read back
 // as the snapshot's document or as the store's normalised form of it
-// (StoreTxn::preview). It also compares the content digest of the touched
+// (StoreTxn::preview). A collection that was empty is read back in one scan
+// instead of one lookup per key: its record count and the multiset hash of
+// its documents must equal those of the documents written (anything else,
+// such as a normalised value, falls back to the lookups). It also compares the content digest of the touched
 // records, as the snapshot gives them, with the digest of what the
 // database now holds. Records the plan did not touch are, by construction,
 // as the matched state says or changed by the application (docs/REPLICA.md).
@@ -36,6 +39,10 @@ struct ApplyRecord {
 struct ApplyCollection {
   CollectionInfo info;
   std::vector<ApplyRecord> records;
+  // The caller found the collection empty inside this write transaction
+  // (StoreTxn::empty): every record is an insert, and afterwards the
+  // collection holds exactly these records, so one scan verifies them all.
+  bool was_empty = false;
 };
 
 struct ApplyResult {

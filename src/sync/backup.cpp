@@ -48,15 +48,16 @@ json::Value manifest_json(const BackupManifest& m) {
 std::string entries_jsonl(const std::vector<BackupEntry>& entries, bool with_before) {
   std::string out;
   for (const auto& e : entries) {
+    if (with_before) {
+      append_backup_line(out, e.key, e.before ? &*e.before : nullptr,
+                         e.after ? *e.after : std::string_view());
+      continue;
+    }
     out += "{\"a\":";
     if (e.after) {
       json::append_string_literal(out, *e.after);
     } else {
       out += "null";
-    }
-    if (with_before) {
-      out += ",\"b\":";
-      out += e.before ? *e.before : "null";
     }
     out += ",\"k\":";
     json::append_string_literal(out, e.key);
@@ -120,19 +121,41 @@ std::string new_backup_id(const LocalPaths& paths) {
   return base + suffix;
 }
 
-Status write_backup(const LocalPaths& paths, const BackupManifest& manifest,
-                    const std::map<std::string, std::vector<BackupEntry>>& entries) {
+void append_backup_line(std::string& out, std::string_view key, const std::string* before,
+                        std::string_view after_hex) {
+  out += "{\"a\":";
+  if (!after_hex.empty()) {
+    json::append_string_literal(out, after_hex);
+  } else {
+    out += "null";
+  }
+  out += ",\"b\":";
+  out += before ? std::string_view(*before) : std::string_view("null");
+  out += ",\"k\":";
+  json::append_string_literal(out, key);
+  out += "}\n";
+}
+
+Status write_backup_texts(const LocalPaths& paths, const BackupManifest& manifest,
+                          const std::map<std::string, std::string>& texts) {
   if (auto st = check_id(manifest.id); !st) return st;
   fs::path dir = paths.backups() / manifest.id;
-  for (const auto& [name, list] : entries) {
+  for (const auto& [name, text] : texts) {
     if (auto st = check_collection_name(name); !st) return st;
-    if (auto st = write_file_synced(dir / (name + ".jsonl"), entries_jsonl(list, true)); !st) return st;
+    if (auto st = write_file_synced(dir / (name + ".jsonl"), text); !st) return st;
   }
   if (auto st = write_file_synced(dir / "manifest.json", json::to_canonical(manifest_json(manifest)) + "\n");
       !st)
     return st;
   if (auto st = fsync_dir(dir); !st) return st;
   return fsync_dir(paths.backups());
+}
+
+Status write_backup(const LocalPaths& paths, const BackupManifest& manifest,
+                    const std::map<std::string, std::vector<BackupEntry>>& entries) {
+  std::map<std::string, std::string> texts;
+  for (const auto& [name, list] : entries) texts[name] = entries_jsonl(list, true);
+  return write_backup_texts(paths, manifest, texts);
 }
 
 Status write_backup_after(const LocalPaths& paths, const std::string& id, const std::string& collection,

@@ -54,6 +54,14 @@ std::string new_backup_id(const LocalPaths& paths);
 // Writes the manifest and every collection file, fsync'd, in a new folder.
 Status write_backup(const LocalPaths& paths, const BackupManifest& manifest,
                     const std::map<std::string, std::vector<BackupEntry>>& entries);
+// The same with each collection file's text built by append_backup_line
+// (no BackupEntry per record).
+Status write_backup_texts(const LocalPaths& paths, const BackupManifest& manifest,
+                          const std::map<std::string, std::string>& texts);
+// Appends one line of a <collection>.jsonl file; `before` null for an
+// insert, `after_hex` empty for a delete.
+void append_backup_line(std::string& out, std::string_view key, const std::string* before,
+                        std::string_view after_hex);
 // Records normalised after-hashes of one collection (before the commit).
 Status write_backup_after(const LocalPaths& paths, const std::string& id, const std::string& collection,
                           const std::vector<BackupEntry>& entries);

@@ -100,9 +100,14 @@ bool top_level_fields(std::string_view doc, std::vector<std::string>& out) {
     if (doc[i] != '"') return false;
     size_t name_end = skip_json_value(doc, i);
     if (name_end == std::string_view::npos || name_end >= doc.size() || doc[name_end] != ':') return false;
-    auto name = json::parse(doc.substr(i, name_end - i));
-    if (!name || !name->is_string()) return false;
-    out.push_back(name->as_string());
+    std::string_view raw = doc.substr(i + 1, name_end - i - 2);
+    if (raw.find('\\') == std::string_view::npos) {
+      out.emplace_back(raw);  // nothing to unescape
+    } else {
+      auto name = json::parse(doc.substr(i, name_end - i));
+      if (!name || !name->is_string()) return false;
+      out.push_back(name->as_string());
+    }
     size_t vend = skip_json_value(doc, name_end + 1);
     if (vend == std::string_view::npos || vend >= doc.size()) return false;
     if (doc[vend] == '}') return true;

@@ -49,38 +49,59 @@ bool same(const std::optional<std::string>& a, bool present, std::string_view b)
   return a ? present && *a == b : !present;
 }
 
+// From this many planned records on, import asks whether the table is empty
+// before looking them up one by one.
+constexpr size_t kEmptyCheckFrom = 4096;
+
 // Decides every planned record of one collection against the database.
-Status decide(StoreTxn& txn, const CollectionInfo& info, const CollectionPlan& cp, ApplyCollection& out,
-              CollectionImportStats& stats, ImportResult& result, std::map<std::string, Outcome>& outcomes) {
+Status decide(StoreTxn& txn, const CollectionInfo& info, const CollectionPlan& cp, bool created,
+              ApplyCollection& out, CollectionImportStats& stats, ImportResult& result,
+              std::map<std::string, Outcome>& outcomes) {
   std::vector<const PlannedRecord*> recs;
-  std::vector<KeyRef> keys;
+  recs.reserve(cp.planned());
   for (const auto& sp : cp.shards) {
-    for (const auto& r : sp.records) {
-      auto k = parse_key(r.key, info.key().size());
+    for (const auto& r : sp.records) recs.push_back(&r);
+  }
+  // A table just created, or found empty under this transaction's write
+  // lock, holds none of the keys: no lookups (a bulk import of a million
+  // records into a new file would otherwise look up a million keys).
+  if (created || recs.size() >= kEmptyCheckFrom) {
+    auto empty = txn.empty(info);
+    if (!empty) return std::unexpected(empty.error());
+    out.was_empty = *empty;
+  }
+  std::vector<std::optional<std::string>> db;  // left empty when the table is
+  if (!out.was_empty) {
+    db.resize(recs.size());
+    std::vector<KeyRef> keys;
+    keys.reserve(recs.size());
+    for (const PlannedRecord* r : recs) {
+      auto k = parse_key(r->key, info.key().size());
       if (!k) return std::unexpected(k.error());
       keys.push_back(std::move(*k));
-      recs.push_back(&r);
     }
+    auto st = txn.lookup(info, keys, [&](size_t i, std::string_view doc) -> Status {
+      db[i] = std::string(doc);
+      return {};
+    });
+    if (!st) return st;
   }
-  std::vector<std::optional<std::string>> db(keys.size());
-  auto st = txn.lookup(info, keys, [&](size_t i, std::string_view doc) -> Status {
-    db[i] = std::string(doc);
-    return {};
-  });
-  if (!st) return st;
   out.info = info;
+  out.records.reserve(recs.size());
+  static const std::optional<std::string> kAbsent;
   for (size_t i = 0; i < recs.size(); ++i) {
     const PlannedRecord& r = *recs[i];
-    if (same(db[i], r.in_target, r.target_doc)) {
+    const std::optional<std::string>& now = out.was_empty ? kAbsent : db[i];
+    if (same(now, r.in_target, r.target_doc)) {
       ++stats.in_sync;
       continue;
     }
-    if (!same(db[i], r.in_matched, r.matched_doc)) {
+    if (!same(now, r.in_matched, r.matched_doc)) {
       ++stats.skipped;
       outcomes[r.key].kind = Outcome::kKeepMatched;
       if (result.skipped_records.size() < kMaxListedSkips) {
         result.skipped_records.push_back({info.name, r.key,
-                                          !db[i]          ? "deleted in the database since the last export"
+                                          !now            ? "deleted in the database since the last export"
                                           : !r.in_matched ? "added in the database since the last export"
                                                           : "changed in the database since the last export"});
       }
@@ -88,17 +109,33 @@ Status decide(StoreTxn& txn, const CollectionInfo& info, const CollectionPlan& c
     }
     ApplyRecord a;
     a.key = r.key;
-    a.before = db[i];
+    a.before = now;
     if (!r.in_target) {
       a.op = Change::Op::kDelete;
       ++stats.deleted;
     } else {
-      a.op = db[i] ? Change::Op::kUpdate : Change::Op::kInsert;
+      a.op = now ? Change::Op::kUpdate : Change::Op::kInsert;
       a.after_doc = r.target_doc;
       a.rev = r.target_rev;
-      ++(db[i] ? stats.updated : stats.inserted);
+      ++(now ? stats.updated : stats.inserted);
     }
     out.records.push_back(std::move(a));
+  }
+  return {};
+}
+
+// Reads a target shard file again (its bytes are not kept in memory after
+// planning). It must still be what the plan read: a working tree changed in
+// the middle of an import is not taken in half; the import is run again
+// (the database side of it is already committed and converges).
+Status read_target_again(const ShardPlan& sp, const std::string& digest, std::string& out) {
+  out.clear();
+  if (!sp.has_target) return {};
+  if (auto st = read_file_reusing(sp.target_path, out); !st) return st;
+  if (bytes_digest(out) != digest) {
+    return fail(ErrorCode::kUnavailable,
+                "'" + sp.target_path.string() + "' changed while it was being imported",
+                "run 'dbsync import' again");
   }
   return {};
 }
@@ -125,75 +162,83 @@ Result<MatchedMeta> write_generation(Replica& replica, const ImportPlan& plan, c
     for (uint32_t s = 0; s < cp.shard_count; ++s) {
       const ShardPlan& sp = cp.shards[s];
       fs::path path = out.shard_path(cp.name, s, cp.shard_count);
-      std::string_view bytes;
+      std::string label = std::string(kSnapshotDirName) + "/" + cp.name + "/" + path.filename().string();
       bool overridden = false;
       if (oc != outcomes.end()) {
         for (const auto& r : sp.records) {
           if (oc->second.count(r.key)) overridden = true;
         }
       }
-      if (sp.identical) {
-        if (auto st = link_or_copy(sp.matched_path, path); !st) return std::unexpected(st.error());
-        if (auto st = read_file_reusing(path, reread); !st) return std::unexpected(st.error());
-        bytes = reread;
-      } else if (!overridden) {
-        bytes = sp.target_bytes;
-      } else {
-        ShardWriter w;
-        KeyScanner scanner(cp.schema.key);
-        std::string_view all = sp.target_bytes;
-        std::set<std::string> handled;
-        for (const auto& r : sp.records) {
-          auto it = oc->second.find(r.key);
-          if (it == oc->second.end()) continue;
-          handled.insert(r.key);
-          if (it->second.kind == Outcome::kKeepMatched) {
-            if (r.in_matched) w.add_line(r.key, r.matched_line);
-          } else {
-            w.add_line(r.key, it->second.line);
-          }
+      if (!overridden) {
+        // The target's shard as it is: the plan has its digest and hashes.
+        if (sp.target_size == 0) continue;
+        any = true;
+        const std::string& file_digest = plan.tree.at(label);
+        next.files[label] = file_digest;
+        digest.merge(sp.hashes);
+        if (sp.identical) {
+          if (auto st = link_or_copy(sp.matched_path, path); !st) return std::unexpected(st.error());
+          continue;
         }
-        size_t pos = 0;
-        std::string key;
-        while (pos < all.size()) {
-          size_t end = all.find('\n', pos);
-          std::string_view line = all.substr(pos, end - pos);
-          pos = end + 1;
-          auto parts = split_record_line(line);
-          if (!parts || !scanner.scan(parts->doc, key)) {
-            return fail(ErrorCode::kInternal, "cannot re-read a validated line of " + cp.name);
-          }
-          if (!handled.count(key)) w.add_line(key, std::string(line));
-        }
-        auto rendered = w.render();
-        if (!rendered) return std::unexpected(rendered.error());
-        owned = std::move(*rendered);
-        bytes = owned;
-      }
-      if (bytes.empty()) continue;
-      any = true;
-      next.files[std::string(kSnapshotDirName) + "/" + cp.name + "/" + path.filename().string()] =
-          bytes_digest(bytes);
-      if (!sp.identical) {
-        // A shard taken as the snapshot has it shares the working tree's
-        // file (a hard link) when that file is still what was read.
-        std::string label = std::string(kSnapshotDirName) + "/" + cp.name + "/" + path.filename().string();
-        fs::path tree_file = replica.repo / label;
+        // It shares the working tree's file (a hard link) when that file
+        // is still what was read; else the bytes are read again and must
+        // be what was read.
         bool linked = false;
-        if (!overridden) {
-          auto it = plan.stat.find(label);
-          if (it != plan.stat.end() && it->second == file_stat(tree_file)) {
-            auto l = try_link(tree_file, path);
-            if (!l) return std::unexpected(l.error());
-            linked = *l;
-          }
+        auto it = plan.stat.find(label);
+        if (it != plan.stat.end() && it->second == file_stat(sp.target_path)) {
+          auto l = try_link(sp.target_path, path);
+          if (!l) return std::unexpected(l.error());
+          linked = *l;
         }
         if (!linked) {
-          if (auto st = write_file_unsynced(path, bytes); !st) return std::unexpected(st.error());
+          if (auto st = read_target_again(sp, file_digest, reread); !st) return std::unexpected(st.error());
+          if (auto st = write_file_unsynced(path, reread); !st) return std::unexpected(st.error());
         }
         to_sync.push_back(path);
+        continue;
+      }
+      // Skipped records keep their matched lines, normalised ones get the
+      // database's form: the shard is written anew.
+      if (auto st =
+              read_target_again(sp, plan.tree.count(label) ? plan.tree.at(label) : std::string(), reread);
+          !st)
+        return std::unexpected(st.error());
+      ShardWriter w;
+      KeyScanner scanner(cp.schema.key);
+      std::string_view all = reread;
+      std::set<std::string> handled;
+      for (const auto& r : sp.records) {
+        auto it = oc->second.find(r.key);
+        if (it == oc->second.end()) continue;
+        handled.insert(r.key);
+        if (it->second.kind == Outcome::kKeepMatched) {
+          if (r.in_matched) w.add_line(r.key, std::string(r.matched_line));
+        } else {
+          w.add_line(r.key, it->second.line);
+        }
       }
       size_t pos = 0;
+      std::string key;
+      while (pos < all.size()) {
+        size_t end = all.find('\n', pos);
+        std::string_view line = all.substr(pos, end - pos);
+        pos = end + 1;
+        auto parts = split_record_line(line);
+        if (!parts || !scanner.scan(parts->doc, key)) {
+          return fail(ErrorCode::kInternal, "cannot re-read a validated line of " + cp.name);
+        }
+        if (!handled.count(key)) w.add_line(key, std::string(line));
+      }
+      auto rendered = w.render();
+      if (!rendered) return std::unexpected(rendered.error());
+      owned = std::move(*rendered);
+      std::string_view bytes = owned;
+      if (bytes.empty()) continue;
+      any = true;
+      next.files[label] = bytes_digest(bytes);
+      if (auto st = write_file_unsynced(path, bytes); !st) return std::unexpected(st.error());
+      to_sync.push_back(path);
+      pos = 0;
       while (pos < bytes.size()) {
         size_t end = bytes.find('\n', pos);
         std::string_view line(bytes.data() + pos, end - pos);
@@ -253,11 +298,15 @@ Result<ImportResult> import_replica(Replica& replica) {
     stats.records = cp.target_records;
     const CollectionInfo* info = catalog->find(cp.name);
     if (info == nullptr && cp.in_target && !cp.in_matched) {
+      // The fields the records use (most records share one list).
       std::set<std::string> fields;
+      std::vector<std::string> f, last;
       for (const auto& sp : cp.shards) {
         for (const auto& r : sp.records) {
-          std::vector<std::string> f;
-          if (r.in_target && top_level_fields(r.target_doc, f)) fields.insert(f.begin(), f.end());
+          f.clear();
+          if (!r.in_target || !top_level_fields(r.target_doc, f) || f == last) continue;
+          fields.insert(f.begin(), f.end());
+          last.swap(f);
         }
       }
       CollectionInfo fresh{cp.name, cp.schema};
@@ -289,7 +338,7 @@ Result<ImportResult> import_replica(Replica& replica) {
     }
     if (auto st = refuse_key_change(*info, cp); !st) return std::unexpected(st.error());
     ApplyCollection ac;
-    if (auto st = decide(**txn, *info, cp, ac, stats, result, outcomes[cp.name]); !st)
+    if (auto st = decide(**txn, *info, cp, stats.created, ac, stats, result, outcomes[cp.name]); !st)
       return std::unexpected(st.error());
     if (!ac.records.empty()) changes.push_back(std::move(ac));
     result.inserted += stats.inserted;

@@ -1,5 +1,7 @@
 #include "sync/import_plan.h"
 
+#include <algorithm>
+#include <atomic>
 #include <set>
 
 #include "snapshot/key.h"
@@ -8,6 +10,7 @@
 #include "snapshot/verify.h"
 #include "sync/durable.h"
 #include "sync/matched_shards.h"
+#include "sync/workers.h"
 #include "util/file.h"
 
 namespace dbsync {
@@ -27,9 +30,11 @@ std::unexpected<Error> at_line(Error e, const std::string& label, size_t line_no
 // Merge-joins the target shard's lines with the matched shard's, validating
 // every target line that is not a byte-identical copy of its matched line.
 // Matched keys are read only where a changed line needs them.
+// The lines of planned records are copied to `memory`; the content hash of
+// every target line goes to out.hashes.
 Status plan_shard(std::string_view bytes, const std::string& label, const ShardSpec& spec,
-                  ShardData& matched_data, const KeyScanner& scanner, ShardPlan& out, uint64_t& count,
-                  std::string& max_rev) {
+                  ShardData& matched_data, const KeyScanner& scanner, const std::string& collection,
+                  BlockArena& memory, ShardPlan& out, uint64_t& count, std::string& max_rev) {
   std::vector<SnapLine>& matched = matched_data.lines;
   std::string matched_label = matched_data.path.string();
   size_t pos = 0, line_no = 0, j = 0;
@@ -41,10 +46,16 @@ Status plan_shard(std::string_view bytes, const std::string& label, const ShardS
     PlannedRecord r;
     r.key = matched[k].key;
     r.in_matched = true;
-    r.matched_line = std::string(matched[k].line);
-    r.matched_doc = std::string(matched[k].doc);
+    r.matched_line = memory.copy(matched[k].line);
+    r.matched_doc = r.matched_line.substr(static_cast<size_t>(matched[k].doc.data() - matched[k].line.data()),
+                                          matched[k].doc.size());
     return r;
   };
+  Digest128 h;
+  // Room for every line (reserved, not touched: a few changed lines cost
+  // no more memory than they use; a bulk import grows no vector).
+  out.records.reserve(static_cast<size_t>(std::count(bytes.begin(), bytes.end(), '\n')) + matched.size());
+  thread_local std::vector<DocMember> members;
   // The previous line: a validated target key, or an unchanged matched line.
   std::string prev_key;
   bool prev_is_target = false;
@@ -70,6 +81,12 @@ Status plan_shard(std::string_view bytes, const std::string& label, const ShardS
     pos = end + 1;
     ++count;
     if (j < matched.size() && line == matched[j].line) {
+      // Checked when the matched state was written (and its file's digest
+      // when read): the hash field is trusted as the old import trusted it.
+      if (!decode_hash_hex(matched[j].hash, h)) {
+        return at_line(Error(ErrorCode::kBadInput, "damaged record hash"), label, line_no);
+      }
+      out.hashes.add(collection, spec.shard, h);
       if (prev_is_target) {
         auto k = mkey(j);
         if (!k) return std::unexpected(k.error());
@@ -84,10 +101,12 @@ Status plan_shard(std::string_view bytes, const std::string& label, const ShardS
     }
     auto parts = split_record_line(line);
     if (!parts) return at_line(parts.error(), label, line_no);
-    auto doc = validate_record_line(*parts);
-    if (!doc) return at_line(doc.error(), label, line_no);
-    auto key = key_encoding(*doc, spec.key_fields);
-    if (!key) return at_line(key.error(), label, line_no);
+    // As strict as parsing the document, without building it.
+    if (auto st = check_record_line(*parts, &members, &h); !st) return at_line(st.error(), label, line_no);
+    out.hashes.add(collection, spec.shard, h);
+    auto key = std::make_optional<std::string>();
+    if (auto st = key_encoding_from_members(*key, members, spec.key_fields); !st)
+      return at_line(st.error(), label, line_no);
     if (shard_of(*key, spec.shard_count) != spec.shard) {
       return at_line(Error(ErrorCode::kBadInput,
                            "key " + *key + " belongs in shard " +
@@ -120,9 +139,11 @@ Status plan_shard(std::string_view bytes, const std::string& label, const ShardS
     }
     r.key = *key;
     r.in_target = true;
-    r.target_line = line;
-    r.target_doc = parts->doc;
-    r.target_rev = parts->rev;
+    r.target_line = memory.copy(line);
+    r.target_doc =
+        r.target_line.substr(static_cast<size_t>(parts->doc.data() - line.data()), parts->doc.size());
+    r.target_rev =
+        r.target_line.substr(static_cast<size_t>(parts->rev.data() - line.data()), parts->rev.size());
     if (parts->rev > max_rev) max_rev = std::string(parts->rev);
     out.records.push_back(std::move(r));
   }
@@ -131,6 +152,46 @@ Status plan_shard(std::string_view bytes, const std::string& label, const ShardS
     out.records.push_back(take_matched(j));
   }
   return {};
+}
+
+// Plans shard `s` of collection `cp`: reads the target's file (recording
+// its label, stat and digest when it has one), compares it with the
+// matched shard and validates what differs.
+Status plan_one_shard(const SnapshotLayout& target, CollectionPlan& cp, uint32_t s,
+                      MatchedCollection& matched, BlockArena& memory, std::string& label, std::string& stat,
+                      std::string& digest, uint64_t& records, std::string& max_rev) {
+  ShardPlan& sp = cp.shards[s];
+  auto data = matched.shard(s);
+  if (!data) return std::unexpected(data.error());
+  std::string shard_label = target.shard_label(cp.name, s, cp.shard_count);
+  fs::path path = target.shard_path(cp.name, s, cp.shard_count);
+  std::string& buf = thread_local_buffer();
+  buf.clear();
+  std::error_code ec;
+  if (cp.in_target && fs::exists(path, ec)) {
+    label = shard_label;
+    stat = file_stat(path);
+    if (auto st = read_file_reusing(path, buf); !st) return st;
+    digest = bytes_digest(buf);
+    sp.has_target = true;
+    sp.target_size = buf.size();
+    sp.target_path = path;
+    if ((*data)->whole_file && (*data)->buffers.size() == 1 && *(*data)->buffers[0] == buf) {
+      sp.identical = true;
+      sp.matched_path = (*data)->path;
+      records += (*data)->lines.size();
+      Digest128 h;
+      for (const SnapLine& line : (*data)->lines) {
+        if (!decode_hash_hex(line.hash, h)) {
+          return fail(ErrorCode::kBadInput, "'" + (*data)->path.string() + "': damaged record hash");
+        }
+        sp.hashes.add(cp.name, s, h);
+      }
+      return {};
+    }
+  }
+  ShardSpec spec{cp.schema.key, s, cp.shard_count};
+  return plan_shard(buf, shard_label, spec, **data, matched.scanner(), cp.name, memory, sp, records, max_rev);
 }
 
 }  // namespace
@@ -196,37 +257,47 @@ Result<ImportPlan> plan_import(const Replica& replica, const SnapshotLayout& tar
       auto s = load_schema(SnapshotLayout(old_root).schema_path(name), name);
       if (s) old_key = s->key;
     }
-    MatchedCollection matched(cp.in_matched ? old_root : fs::path(), name, cp.schema.key, stored,
-                              cp.shard_count, cp.in_matched && old_key != cp.schema.key, /*lazy=*/true,
-                              meta ? &meta->files : nullptr);
     cp.shards.resize(cp.shard_count);
-    std::string& buf = thread_local_buffer();
+    // Shards are read, compared and validated on worker threads, each
+    // with its own reader of the matched state and its own memory; what
+    // they find is gathered per shard and merged in shard order.
+    struct ShardResult {
+      Status status;
+      std::string label, stat, digest;
+      uint64_t records = 0;
+      std::string max_rev;
+    };
+    std::vector<ShardResult> results(cp.shard_count);
+    bool regroup = cp.in_matched && (stored != cp.shard_count || old_key != cp.schema.key);
+    unsigned threads = regroup ? 1 : worker_count();
+    std::vector<std::unique_ptr<BlockArena>> arenas(threads);
+    std::atomic<unsigned> worker_id{0};
+    for_each_shard(cp.shard_count, threads, [&] {
+      unsigned id = worker_id++;
+      arenas[id] = std::make_unique<BlockArena>();
+      auto matched = std::make_shared<MatchedCollection>(
+          cp.in_matched ? old_root : fs::path(), name, cp.schema.key, stored, cp.shard_count,
+          cp.in_matched && old_key != cp.schema.key, /*lazy=*/true, meta ? &meta->files : nullptr);
+      BlockArena* memory = arenas[id].get();
+      return [&, matched, memory](uint32_t s) {
+        ShardResult& res = results[s];
+        res.status = plan_one_shard(target, cp, s, *matched, *memory, res.label, res.stat, res.digest,
+                                    res.records, res.max_rev);
+        return res.status.has_value();
+      };
+    });
+    for (auto& a : arenas) {
+      if (a) plan.memory.push_back(std::move(a));
+    }
     for (uint32_t s = 0; s < cp.shard_count; ++s) {
-      ShardPlan& sp = cp.shards[s];
-      auto data = matched.shard(s);
-      if (!data) return std::unexpected(data.error());
-      std::string label = target.shard_label(name, s, cp.shard_count);
-      fs::path path = target.shard_path(name, s, cp.shard_count);
-      buf.clear();
-      if (cp.in_target && fs::exists(path, ec)) {
-        plan.stat[label] = file_stat(path);
-        if (auto st = read_file_reusing(path, buf); !st) return std::unexpected(st.error());
-        plan.tree[label] = bytes_digest(buf);
-        sp.has_target = true;
-        if ((*data)->whole_file && (*data)->buffers.size() == 1 && *(*data)->buffers[0] == buf) {
-          sp.identical = true;
-          sp.matched_path = (*data)->path;
-          cp.target_records += (*data)->lines.size();
-          continue;
-        }
-        sp.target_bytes = plan.memory->copy(buf);
+      ShardResult& res = results[s];
+      if (!res.status) return std::unexpected(res.status.error());
+      if (!res.label.empty()) {
+        plan.stat[res.label] = std::move(res.stat);
+        plan.tree[res.label] = std::move(res.digest);
       }
-      ShardSpec spec{cp.schema.key, s, cp.shard_count};
-      if (auto st = plan_shard(sp.target_bytes, label, spec, **data, matched.scanner(), sp, cp.target_records,
-                               plan.max_rev);
-          !st) {
-        return std::unexpected(st.error());
-      }
+      cp.target_records += res.records;
+      if (res.max_rev > plan.max_rev) plan.max_rev = std::move(res.max_rev);
     }
     plan.collections.push_back(std::move(cp));
     if (replica.options.progress) replica.options.progress(++done, all.size());

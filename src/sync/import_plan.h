@@ -7,7 +7,8 @@
 //
 // Validation is as strict as snapshot/shard_reader.h, but a target line
 // that is byte-identical to its matched line is not parsed again: it was
-// validated when the matched state was written. Not thread-safe.
+// validated when the matched state was written. Shards are planned on
+// sync/workers.h threads; the function itself is not thread-safe.
 #pragma once
 
 #include <filesystem>
@@ -16,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "snapshot/content_digest.h"
 #include "snapshot/schema.h"
 #include "sync/block_arena.h"
 #include "sync/matched.h"
@@ -23,23 +25,26 @@
 
 namespace dbsync {
 
-// A record whose target line differs from its matched line.
+// A record whose target line differs from its matched line. The views
+// point into ImportPlan::memory.
 struct PlannedRecord {
   std::string key;
   bool in_target = false;
-  std::string_view target_line;  // views into CollectionPlan buffers
+  std::string_view target_line;
   std::string_view target_doc;
   std::string_view target_rev;
   bool in_matched = false;
-  std::string matched_line;
-  std::string matched_doc;
+  std::string_view matched_line;
+  std::string_view matched_doc;
 };
 
 struct ShardPlan {
   bool has_target = false;             // the target has this shard file
-  std::string_view target_bytes;       // its bytes (in ImportPlan::memory) unless identical
+  uint64_t target_size = 0;            // its size in bytes when read
+  std::filesystem::path target_path;   // that file
   bool identical = false;              // target file == matched file
   std::filesystem::path matched_path;  // the matched file when identical
+  ContentDigest hashes;                // content hashes of the target's lines
   std::vector<PlannedRecord> records;  // sorted by key
 };
 
@@ -55,11 +60,11 @@ struct CollectionPlan {
 };
 
 struct ImportPlan {
-  std::unique_ptr<BlockArena> memory = std::make_unique<BlockArena>();  // the target's changed shards
-  std::vector<CollectionPlan> collections;                              // sorted by name
-  TreeDigests tree;                                                     // digests of the target's files
-  TreeStats stat;                                                       // their stats when read
-  std::string max_rev;  // greatest rev among planned target records
+  std::vector<std::unique_ptr<BlockArena>> memory;  // the planned records' lines
+  std::vector<CollectionPlan> collections;          // sorted by name
+  TreeDigests tree;                                 // digests of the target's files
+  TreeStats stat;                                   // their stats when read
+  std::string max_rev;                              // greatest rev among planned target records
 };
 
 // `target` is the snapshot to import (its repo folder holds dbsync/);

@@ -87,10 +87,11 @@ MatchedCollection::MatchedCollection(fs::path root, std::string name, std::vecto
       lazy_(lazy),
       digests_(digests) {}
 
-Status MatchedCollection::check_digest(const fs::path& path, std::string_view bytes) const {
-  if (digests_ == nullptr) return {};
+Result<std::string> MatchedCollection::check_digest(const fs::path& path, std::string_view bytes) const {
+  if (digests_ == nullptr) return std::string();
   auto it = digests_->find(std::string(kSnapshotDirName) + "/" + name_ + "/" + path.filename().string());
-  if (it == digests_->end() || it->second == bytes_digest(bytes)) return {};
+  if (it == digests_->end()) return std::string();
+  if (it->second == bytes_digest(bytes)) return it->second;
   return fail(
       ErrorCode::kBadInput,
       "'" + path.string() +
@@ -124,8 +125,10 @@ Result<ShardData*> MatchedCollection::shard(uint32_t shard) {
   if (fs::exists(data.path, ec)) {
     if (!buffer_ || buffer_.use_count() > 1) buffer_ = std::make_shared<std::string>();
     if (auto st = read_file_reusing(data.path, *buffer_); !st) return std::unexpected(st.error());
-    if (auto st = check_digest(data.path, *buffer_); !st) return std::unexpected(st.error());
-    auto lines = parse_trusted_lines(*buffer_, scanner_, data.path.string(), lazy_);
+    auto checked = check_digest(data.path, *buffer_);
+    if (!checked) return std::unexpected(checked.error());
+    data.digest = std::move(*checked);
+    auto lines = parse_trusted_lines(*buffer_, scanner_, data.path.string(), lazy_ && !data.digest.empty());
     if (!lines) return std::unexpected(lines.error());
     data.buffers.push_back(buffer_);
     data.lines = std::move(*lines);
@@ -141,7 +144,7 @@ Status MatchedCollection::regroup() {
     if (!fs::exists(path, ec)) continue;
     auto bytes = read_file(path);
     if (!bytes) return std::unexpected(bytes.error());
-    if (auto st = check_digest(path, *bytes); !st) return st;
+    if (auto st = check_digest(path, *bytes); !st) return std::unexpected(st.error());
     auto buf = std::make_shared<const std::string>(std::move(*bytes));
     auto lines = parse_trusted_lines(*buf, scanner_, path.string());
     if (!lines) return std::unexpected(lines.error());

@@ -33,6 +33,10 @@ struct ShardData {
   std::vector<SnapLine> lines;                              // sorted by key
   bool whole_file = false;  // lines are exactly the file at `path` (no regrouping)
   std::filesystem::path path;
+  // The file's digest when it was checked against matched.json's `files`
+  // (whole_file only). Lines of such a file are split lazily when asked:
+  // the file is byte for byte what dbsync wrote and checked.
+  std::string digest;
 };
 
 // Splits trusted shard bytes into lines (see above); `label` names the file.
@@ -48,7 +52,8 @@ class MatchedCollection {
   // `root` is a generation root (the folder holding dbsync/); an empty root
   // means no matched state: every shard is empty.
   // `force_regroup` re-sorts even at the same shard count (the key changed);
-  // `lazy` leaves hash checks and keys to complete_line where it can.
+  // `lazy` leaves hash checks and keys to complete_line where the file's
+  // digest was checked (`digests` lists it); other files are read fully.
   MatchedCollection(std::filesystem::path root, std::string name, std::vector<std::string> key,
                     uint32_t stored_count, uint32_t shard_count, bool force_regroup = false,
                     bool lazy = false, const std::map<std::string, std::string>* digests = nullptr);
@@ -70,7 +75,9 @@ class MatchedCollection {
   bool force_regroup_ = false;
   bool lazy_ = false;
   const std::map<std::string, std::string>* digests_ = nullptr;  // "dbsync/<c>/<file>" -> expected digest
-  Status check_digest(const std::filesystem::path& path, std::string_view bytes) const;
+  // Fails when the file's digest differs from the one listed; returns the
+  // listed digest when it matched, "" when none is listed.
+  Result<std::string> check_digest(const std::filesystem::path& path, std::string_view bytes) const;
 };
 
 }  // namespace dbsync
