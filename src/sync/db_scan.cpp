@@ -9,7 +9,19 @@
 namespace dbsync {
 
 void RecordArena::add(std::string_view key, std::string_view doc) {
-  char* p = memory_->allocate(key.size() + doc.size());
+  size_t n = key.size() + doc.size();
+  char* p;
+  if (n > kChunk / 4) {
+    p = memory_->allocate(n);
+  } else {
+    if (n > chunk_left_) {
+      chunk_ = memory_->allocate(kChunk);
+      chunk_left_ = kChunk;
+    }
+    p = chunk_;
+    chunk_ += n;
+    chunk_left_ -= n;
+  }
   std::memcpy(p, key.data(), key.size());
   std::memcpy(p + key.size(), doc.data(), doc.size());
   uint64_t prefix = 0;

@@ -20,6 +20,9 @@
 namespace dbsync {
 
 // The records of one shard: views into a BlockArena shared by the scan.
+// Each shard fills chunks of its own, so its records lie close together
+// however the rows of all shards arrive: sorting and comparing a shard
+// then stays within a few hundred kilobytes.
 class RecordArena {
  public:
   explicit RecordArena(BlockArena* memory = nullptr) : memory_(memory) {}
@@ -38,7 +41,10 @@ class RecordArena {
     uint32_t key_len;
     uint32_t doc_len;
   };
+  static constexpr size_t kChunk = size_t{256} << 10;
   BlockArena* memory_;
+  char* chunk_ = nullptr;
+  size_t chunk_left_ = 0;
   std::vector<Entry> entries_;
 };
 

@@ -18,6 +18,7 @@
 #include "sync/matched.h"
 #include "sync/phase_timer.h"
 #include "sync/publish.h"
+#include "sync/workers.h"
 #include "util/file.h"
 #include "util/hash.h"
 
@@ -52,16 +53,6 @@ std::vector<std::string> matched_key(const fs::path& gen_root, const std::string
 }
 
 constexpr const char* kStagedSuffix = ".tmp-dbsync-export";
-
-// How many threads go through the shards: two on this project's machines
-// (DESIGN §9), DBSYNC_THREADS to override.
-unsigned worker_count() {
-  if (const char* env = std::getenv("DBSYNC_THREADS")) {
-    long n = std::strtol(env, nullptr, 10);
-    if (n >= 1 && n <= 64) return static_cast<unsigned>(n);
-  }
-  return std::clamp(std::thread::hardware_concurrency(), 1u, 2u);
-}
 
 // What one shard of the export produced.
 struct ShardOutcome {
@@ -123,46 +114,77 @@ struct Exporter {
     ShardOutcome o;
     auto data = matched.shard(s);
     if (!data) return std::unexpected(data.error());
+    std::vector<SnapLine>& lines = (*data)->lines;
+    const RecordArena& db = scan.shards[s];
+    std::string matched_label = (*data)->path.string();
     out.clear();
+    // While every record is unchanged, the new shard is a prefix of the
+    // matched file: nothing is copied until the first difference.
+    const bool whole = (*data)->whole_file && (*data)->buffers.size() == 1;
+    std::string_view file = whole ? std::string_view(*(*data)->buffers[0]) : std::string_view();
     bool same = true;
-    o.hashes.reserve(scan.shards[s].size());
-    auto st = join_db_matched(scan.shards[s], (*data)->lines, [&](const JoinedRecord& rec) -> Status {
-      Digest128 h;
-      switch (rec.state) {
-        case RecordState::kUnchanged:
-          out += rec.matched->line;
-          out += '\n';
-          decode_hash_hex(rec.matched->hash, h);
-          o.hashes.push_back(h);
-          ++o.records;
-          return {};
-        case RecordState::kDeleted:
-          ++o.deleted;
-          same = false;
-          return {};
-        case RecordState::kAdded: ++o.added; break;
-        case RecordState::kChanged: ++o.changed; break;
-      }
+    size_t unchanged = 0;
+    auto diverge = [&] {
+      if (!same) return;
       same = false;
-      append_record_line_canonical(out, rec.db_doc, rev);
-      o.hashes.push_back(xxh3_128(rec.db_doc));
+      if (!whole) return;
+      const char* end = unchanged < lines.size() ? lines[unchanged].line.data() : file.data() + file.size();
+      out.assign(file.data(), static_cast<size_t>(end - file.data()));
+    };
+    o.hashes.reserve(db.size());
+    Digest128 h;
+    size_t i = 0, j = 0;
+    while (i < db.size() || j < lines.size()) {
+      // Equal documents are the same record (a key is read from its
+      // document), so most lines need no key at all.
+      if (i < db.size() && j < lines.size() && db.doc(i) == lines[j].doc) {
+        if (!decode_hash_hex(lines[j].hash, h)) {
+          return fail(ErrorCode::kBadInput, "'" + matched_label + "': damaged record hash");
+        }
+        o.hashes.push_back(h);
+        ++o.records;
+        if (same && whole) {
+          ++unchanged;
+        } else {
+          out += lines[j].line;
+          out += '\n';
+        }
+        ++i, ++j;
+        continue;
+      }
+      int c = -1;
+      if (j < lines.size()) {
+        if (auto st = complete_line(lines[j], matched.scanner(), matched_label); !st)
+          return std::unexpected(st.error());
+        c = i == db.size() ? 1 : db.key(i).compare(lines[j].key);
+      }
+      diverge();
+      if (c > 0) {  // deleted from the database
+        ++o.deleted;
+        ++j;
+        continue;
+      }
+      ++(c < 0 ? o.added : o.changed);
+      append_record_line_canonical(out, db.doc(i), rev);
+      o.hashes.push_back(xxh3_128(db.doc(i)));
       ++o.records;
-      return {};
-    });
-    if (!st) return std::unexpected(st.error());
-    if (out.empty()) return o;
+      ++i;
+      if (c == 0) ++j;
+    }
+    if (o.records == 0) return o;
     std::string path = tree_path(name, shard_file_name(s, scan.shard_count));
     // The working tree may hold another version of this file (an import
     // that skipped or normalised records): the digest is of what it gets.
-    o.digest = bytes_digest(out);
-    if (same && (*data)->whole_file) {
+    std::string_view bytes = same && whole ? file : std::string_view(out);
+    o.digest = same && whole && !(*data)->digest.empty() ? (*data)->digest : bytes_digest(bytes);
+    if (same && whole) {
       if (auto st2 = link_or_copy((*data)->path, gen.repo() / path); !st2)
         return std::unexpected(st2.error());
     } else {
-      if (auto st2 = write_file_unsynced(gen.repo() / path, out); !st2) return std::unexpected(st2.error());
+      if (auto st2 = write_file_unsynced(gen.repo() / path, bytes); !st2) return std::unexpected(st2.error());
       o.to_sync.push_back(gen.repo() / path);
     }
-    if (auto st2 = stage(path, o.digest, out, o.to_sync, &o.staged); !st2)
+    if (auto st2 = stage(path, o.digest, bytes, o.to_sync, &o.staged); !st2)
       return std::unexpected(st2.error());
     return o;
   }
@@ -185,7 +207,7 @@ struct Exporter {
     std::atomic<bool> failed{false};
     auto work = [&] {
       MatchedCollection matched(in_matched ? old_root : fs::path(), name, scan.info.key(), stored,
-                                scan.shard_count, key_changed, false, meta ? &meta->files : nullptr);
+                                scan.shard_count, key_changed, /*lazy=*/true, meta ? &meta->files : nullptr);
       std::string out;
       for (uint32_t s; !failed && (s = next_shard++) < scan.shard_count;) {
         outcomes[s] = export_shard(scan, s, matched, out);
