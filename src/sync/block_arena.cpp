@@ -4,34 +4,74 @@
 
 #include <cstring>
 #include <new>
+#include <system_error>
 
 namespace dbsync {
 
 namespace {
 constexpr size_t kHuge = size_t{2} << 20;
 size_t round_up(size_t n, size_t to) { return (n + to - 1) / to * to; }
+
+// An anonymous mapping of `n` bytes (a multiple of kHuge), or nullptr.
+char* map_raw(size_t n) {
+  void* p = ::mmap(nullptr, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED) return nullptr;
+#ifdef MADV_HUGEPAGE
+  ::madvise(p, n, MADV_HUGEPAGE);
+#endif
+  return static_cast<char*>(p);
+}
+
+// Faults every page of [p, p + n) in.
+void populate(char* p, size_t n) {
+#ifdef MADV_POPULATE_WRITE
+  if (::madvise(p, n, MADV_POPULATE_WRITE) == 0) return;
+#endif
+  for (size_t i = 0; i < n; i += 4096) static_cast<volatile char*>(p)[i] = 0;
+}
 }  // namespace
 
 BlockArena::~BlockArena() {
+  if (pending_.valid()) {
+    if (char* p = pending_.get()) ::munmap(p, kBlock);
+  }
   for (const Block& b : blocks_) ::munmap(b.p, b.size);
 }
 
 char* BlockArena::map(size_t n) {
   n = round_up(n, kHuge);
-  void* p = ::mmap(nullptr, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (p == MAP_FAILED) throw std::bad_alloc();
-#ifdef MADV_HUGEPAGE
-  ::madvise(p, n, MADV_HUGEPAGE);
-#endif
-  blocks_.push_back({static_cast<char*>(p), n});
+  char* p = map_raw(n);
+  if (p == nullptr) throw std::bad_alloc();
+  blocks_.push_back({p, n});
   reserved_ += n;
-  return static_cast<char*>(p);
+  return p;
+}
+
+char* BlockArena::next_block() {
+  if (!prefault_) return map(kBlock);
+  char* p = pending_.valid() ? pending_.get() : nullptr;
+  if (p == nullptr) {
+    p = map(kBlock);
+  } else {
+    blocks_.push_back({p, kBlock});
+    reserved_ += kBlock;
+  }
+  try {
+    pending_ = std::async(std::launch::async, [] {
+      char* q = map_raw(kBlock);
+      if (q != nullptr) populate(q, kBlock);
+      return q;
+    });
+  } catch (const std::system_error&) {
+    prefault_ = false;  // no thread to spare: fault pages in as they are used
+  }
+  return p;
 }
 
 char* BlockArena::allocate(size_t n) {
   if (n > kBlock / 4) return map(n);  // a large record gets its own mapping
   if (n > left_) {
-    cur_ = map(kBlock);
+    cur_ = next_block();
     left_ = kBlock;
   }
   char* p = cur_;

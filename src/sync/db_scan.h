@@ -56,8 +56,9 @@ struct CollectionScan {
 };
 
 struct DatabaseScan {
-  std::unique_ptr<BlockArena> memory = std::make_unique<BlockArena>();  // holds every record
-  std::vector<CollectionScan> collections;                              // sorted by name
+  // Holds every record; its pages are faulted in ahead on a second thread.
+  std::unique_ptr<BlockArena> memory = std::make_unique<BlockArena>(/*prefault=*/true);
+  std::vector<CollectionScan> collections;  // sorted by name
   std::vector<SkippedCollection> skipped;
   const CollectionScan* find(std::string_view name) const;
 };
