@@ -36,10 +36,22 @@ now() { date +%s.%N; }
 secs() { echo "$(now) - $1" | bc -l; }
 rate() { echo "$1 / $2" | bc -l | xargs printf '%.0f'; }
 results=()
-# record NAME ROWS DBSYNC_SECS BASELINE_NAME BASELINE_SECS
+# On a machine other people use, wall time says little: each dbsync step's
+# CPU time (user + sys, from /usr/bin/time) is printed beside it.
+CPU_FILE="$OUT/cpu.txt"
+run_dbsync() {
+  if [ -x /usr/bin/time ]; then
+    /usr/bin/time -f '%U %S' -o "$CPU_FILE" "$DBSYNC" "$@"
+  else
+    echo "0 0" > "$CPU_FILE"
+    "$DBSYNC" "$@"
+  fi
+}
+cpu() { awk '{ printf "%.2f", $1 + $2 }' "$CPU_FILE"; }
+# record NAME ROWS DBSYNC_SECS BASELINE_NAME BASELINE_SECS (after run_dbsync)
 record() {
-  results+=("$(printf '%-44s %9d %8.3f s %11s rows/s | %-30s %8.3f s %11s rows/s' "$1" "$2" "$3" \
-    "$(rate "$2" "$3")" "$4" "$5" "$(rate "$2" "$5")")")
+  results+=("$(printf '%-44s %9d %8.3f s %11s rows/s %7s s | %-30s %8.3f s %11s rows/s' "$1" "$2" "$3" \
+    "$(rate "$2" "$3")" "$(cpu)" "$4" "$5" "$(rate "$2" "$5")")")
 }
 
 echo "sqlite_bench: $ROWS rows, $CHANGES changes, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), $("$DBSYNC" --version)"
@@ -61,7 +73,7 @@ mkdir -p a/.dbsync && printf 'replica = "bench-a"\n' > a/.dbsync/local.toml
 sync
 
 # --- 1. export of every row (first export) ---------------------------------
-t=$(now); "$DBSYNC" export -C a --db sqlite:db.sqlite > /dev/null; d=$(secs "$t")
+t=$(now); run_dbsync export -C a --db sqlite:db.sqlite > /dev/null; d=$(secs "$t")
 sync
 t=$(now)
 sqlite3 a/db.sqlite "SELECT json_object('id', id, 'note', note, 'profit_sol', profit_sol, 'profit_usd', profit_usd,
@@ -73,7 +85,7 @@ echo "snapshot: $(du -sb a/dbsync | cut -f1) bytes ($(du -sb base/export.jsonl |
 
 # --- 2. export with nothing changed (full rescan) ---------------------------
 sync
-t=$(now); "$DBSYNC" export -C a --db sqlite:db.sqlite > /dev/null; d=$(secs "$t")
+t=$(now); run_dbsync export -C a --db sqlite:db.sqlite > /dev/null; d=$(secs "$t")
 t=$(now); sqlite3 a/db.sqlite "SELECT json_object('id', id, 'note', note, 'profit_sol', profit_sol,
   'profit_usd', profit_usd, 'ticker', ticker, 'ts', ts, 'user_id', user_id, 'user_name', user_name) FROM pnl" \
   > /dev/null; b=$(secs "$t")
@@ -84,7 +96,7 @@ mkdir -p b/.dbsync && printf 'replica = "bench-b"\n' > b/.dbsync/local.toml
 cp a/dbsync.toml b/ && cp -r a/dbsync b/
 sqlite3 a/db.sqlite .dump > base/dump.sql
 sync
-t=$(now); "$DBSYNC" import -C b --db sqlite:db.sqlite > /dev/null; d=$(secs "$t")
+t=$(now); run_dbsync import -C b --db sqlite:db.sqlite > /dev/null; d=$(secs "$t")
 sync
 t=$(now); sqlite3 base/bulk.sqlite < base/dump.sql; b=$(secs "$t")
 record "import into an empty file (bulk)" "$ROWS" "$d" "sqlite3: .dump replayed" "$b"
@@ -92,7 +104,7 @@ record "import into an empty file (bulk)" "$ROWS" "$d" "sqlite3: .dump replayed"
 # --- 4. export of CHANGES changed rows -------------------------------------
 sqlite3 a/db.sqlite "UPDATE pnl SET profit_usd = profit_usd + 1.5, note = note || ' (amended)' WHERE id % $STEP = 0"
 sync
-t=$(now); "$DBSYNC" export -C a --db sqlite:db.sqlite > /dev/null; d=$(secs "$t")
+t=$(now); run_dbsync export -C a --db sqlite:db.sqlite > /dev/null; d=$(secs "$t")
 t=$(now)
 sqlite3 a/db.sqlite "SELECT json_object('id', id, 'note', note, 'profit_sol', profit_sol, 'profit_usd', profit_usd,
   'ticker', ticker, 'ts', ts, 'user_id', user_id, 'user_name', user_name) FROM pnl" > base/export2.jsonl
@@ -109,7 +121,7 @@ sqlite3 a/db.sqlite "SELECT 'INSERT INTO pnl VALUES (' || id || ',' || user_id |
   FROM pnl WHERE id % $STEP = 0" > base/upserts.sql
 cp base/bulk.sqlite base/upsert.sqlite
 sync
-t=$(now); "$DBSYNC" import -C b --db sqlite:db.sqlite > /dev/null; d=$(secs "$t")
+t=$(now); run_dbsync import -C b --db sqlite:db.sqlite > /dev/null; d=$(secs "$t")
 sync
 t=$(now); { echo "BEGIN;"; cat base/upserts.sql; echo "COMMIT;"; } | sqlite3 base/upsert.sqlite; b=$(secs "$t")
 record "import, $CHANGES changed into $ROWS rows" "$CHANGES" "$d" "sqlite3: upserts, 1 transaction" "$b"
@@ -121,8 +133,10 @@ record "import, $CHANGES changed into $ROWS rows" "$CHANGES" "$d" "sqlite3: upse
   { echo "sqlite_bench: replica b differs from a" >&2; exit 1; }
 
 echo
-printf '%-44s %9s %10s %18s | %-30s %10s %18s\n' "dbsync" "rows" "time" "rate" "baseline (same run)" "time" "rate"
+printf '%-44s %9s %10s %18s %9s | %-30s %10s %18s\n' "dbsync" "rows" "time" "rate" "cpu" "baseline (same run)" "time" \
+  "rate"
 for r in "${results[@]}"; do echo "$r"; done
 echo
 echo "targets (DESIGN §9): export >= 500,000 rows/s (aim 1,000,000); full rescan of 1,000,000 <= 2 s;"
 echo "import >= 250,000 rows/s in bulk, >= 50,000 changed rows/s into a 1,000,000-row table"
+echo "load at the end: $(cut -d' ' -f1-3 /proc/loadavg) (cpu = dbsync's user + sys seconds)"
