@@ -7,6 +7,7 @@
 
 #include "json/canonical.h"
 #include "report/report.h"
+#include "report/shorten.h"
 
 namespace dbsync {
 namespace {
@@ -29,17 +30,10 @@ std::string escape(std::string_view s) {
   return out;
 }
 
-// A value as escaped canonical JSON, cut at a UTF-8 boundary when long.
+// A value as escaped canonical JSON, shortened when long.
 std::string show(const MaybeValue& v) {
   if (!v) return "<i>(missing)</i>";
-  std::string s = json::to_canonical(*v);
-  if (s.size() > kMaxValueChars) {
-    size_t cut = kMaxValueChars;
-    while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
-    s.resize(cut);
-    s += "…";
-  }
-  return "<code>" + escape(s) + "</code>";
+  return "<code>" + escape(shorten_utf8(json::to_canonical(*v), kMaxValueChars)) + "</code>";
 }
 
 constexpr const char* kStyle =

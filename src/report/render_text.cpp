@@ -5,29 +5,20 @@
 
 #include "json/canonical.h"
 #include "report/report.h"
+#include "report/shorten.h"
 
 namespace dbsync {
 namespace {
 
 constexpr size_t kMaxValueChars = 200;
 
-// A value as canonical JSON, shortened for a terminal at a UTF-8 boundary.
+// A value as canonical JSON, shortened for a terminal.
 std::string show(const MaybeValue& v) {
   if (!v) return "(missing)";
-  std::string s = json::to_canonical(*v);
-  if (s.size() <= kMaxValueChars) return s;
-  size_t cut = kMaxValueChars;
-  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
-  s.resize(cut);
-  return s + "…";
+  return shorten_utf8(json::to_canonical(*v), kMaxValueChars);
 }
 
-std::string show_line(const std::string& line) {
-  if (line.size() <= kMaxValueChars) return line;
-  size_t cut = kMaxValueChars;
-  while (cut > 0 && (static_cast<unsigned char>(line[cut]) & 0xC0) == 0x80) --cut;
-  return line.substr(0, cut) + "…";
-}
+std::string show_line(const std::string& line) { return shorten_utf8(line, kMaxValueChars); }
 
 }  // namespace
 

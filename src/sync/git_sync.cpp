@@ -18,6 +18,7 @@
 #include "sync/git_sync_report.h"
 #include "sync/lock.h"
 #include "sync/matched.h"
+#include "sync/pending.h"
 #include "util/file.h"
 
 namespace dbsync {
@@ -131,17 +132,6 @@ Error manual_conflicts_error(const Replica& replica, size_t paths) {
   return Error(ErrorCode::kConflict, message,
                "list them with 'dbsync conflicts', settle each with 'dbsync resolve KEY --take "
                "ours|theirs|FILE', then run 'dbsync sync' again");
-}
-
-// Whether the working tree's snapshot differs from what the database was
-// last matched with (a pull or a merge brought records not imported yet).
-Result<bool> working_tree_ahead(const Replica& replica) {
-  auto meta = load_matched_meta(replica.paths);
-  if (!meta) return std::unexpected(meta.error());
-  auto tree = digest_tree(replica.layout);
-  if (!tree) return std::unexpected(tree.error());
-  if (!*meta) return !tree->empty();
-  return !tree_differences((*meta)->tree, *tree).empty();
 }
 
 // Rule 7 after a merge: duplicates may sit in any shard, so the driver
