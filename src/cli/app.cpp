@@ -25,12 +25,17 @@ void print_error(const Error& e, const CommonOptions& common) {
 
 // The original tool's flags keep working for its users (issue 5):
 // `dbsync --export` is `dbsync export`, `--merge FILE` is `merge FILE`,
-// `--stats` is `stats`, `--sync` is `sync`.
+// `--stats` is `stats`, `--sync` is `sync`, `--import` is `import` and
+// `--import FILE` is `import --from FILE`.
 std::vector<std::string> translate_legacy_flags(int argc, char** argv) {
   std::vector<std::string> args(argv, argv + argc);
   if (args.size() >= 2) {
+    bool legacy_import = args[1] == "--import";
     for (const char* legacy : {"--export", "--merge", "--stats", "--sync", "--import"}) {
       if (args[1] == legacy) args[1] = legacy + 2;
+    }
+    if (legacy_import && args.size() >= 3 && !args[2].starts_with("-")) {
+      args.insert(args.begin() + 2, "--from");
     }
   }
   return args;

@@ -2,9 +2,15 @@
 // in one transaction after a backup (sync/import.h). Prints what it wrote,
 // what was already in sync, and every record it skipped because the
 // application changed it since the last export.
+//
+// `--from FILE` takes an export file (the original tool's JSON, mongoexport)
+// or another replica's snapshot folder instead: the same operation as
+// `dbsync merge FILE` — merged in, never deleting, a stale copy never rolling
+// a record back (docs/MERGE_FILES.md says why it is not a replace).
 #include <fmt/format.h>
 
 #include "cli/command.h"
+#include "cli/merge_source_run.h"
 #include "sync/import.h"
 #include "util/progress.h"
 
@@ -21,9 +27,23 @@ class ImportCommand : public Command {
   }
   void add_options(CLI::App& app) override {
     app.add_option("--db", db_, "Database URL (default: .dbsync/local.toml, then dbsync.toml)");
+    auto* from = app.add_option("--from", from_,
+                                "Merge in an export file (JSON array, {collection: [documents]}, mongoexport "
+                                "NDJSON) or another replica's snapshot folder, as 'dbsync merge FROM' does");
+    app.add_option(
+           "--collection", collection_,
+           "With --from: the collection an array or NDJSON file holds (default: the file name's stem)")
+        ->needs(from);
+    app.add_option("--format", format_, "With --from: auto, array, collections or ndjson (default: auto)")
+        ->needs(from);
   }
 
   Status run(const CommonOptions& common, const Output& out) override {
+    if (!from_.empty()) {
+      return run_merge_source_command(
+          {.repo = common.repo, .db_url = db_, .source = from_, .collection = collection_, .format = format_},
+          out);
+    }
     Progress bar("importing", 0, out.show_progress());
     ReplicaOptions opts;
     opts.repo = common.repo;
@@ -88,7 +108,8 @@ class ImportCommand : public Command {
   }
 
  private:
-  std::string db_;
+  std::string db_, from_, collection_;
+  std::string format_ = "auto";
 };
 
 }  // namespace

@@ -132,6 +132,36 @@ TEST_F(MergeSourceTest, TheLegacyMergeFlagAndTheCollectionsFormWork) {
   EXPECT_TRUE(fs::exists(a->dir() / "dbsync" / "extras"));
 }
 
+// DESIGN §6: `dbsync import --from FILE` takes the same files as merge, and
+// the original tool's `--import FILE` maps to it. It merges, never replaces:
+// a record the file lacks stays (a replace would publish its delete to every
+// replica at the next sync).
+TEST_F(MergeSourceTest, ImportFromAFileMergesItInAndNeverDeletes) {
+  auto a = replica("a");
+  a->exec("INSERT INTO items VALUES ('r1','a',1,'x'),('r2','a',2,'x')");
+  a->dbsync({"sync", "-q"});
+  fs::path file = write("export.ndjson",
+                        "{\"id\":\"r2\",\"owner\":\"a\",\"value\":22,\"note\":\"x\"}\n"
+                        "{\"id\":\"r3\",\"owner\":\"old\",\"value\":3,\"note\":\"y\"}\n");
+  auto r = a->dbsync({"import", "--from", file.string(), "--collection", "items", "--json"});
+  json::Value v = parse_json(r.out);
+  EXPECT_EQ(v.find("source_kind")->as_string(), "ndjson");
+  EXPECT_EQ(number(v.find("imported") ? *v.find("imported") : v, "inserted"), 1);
+  auto rows = a->rows();
+  EXPECT_EQ(rows.at("r1"), "a|1|x");
+  EXPECT_EQ(rows.at("r2"), "a|22|x");
+  EXPECT_EQ(rows.at("r3"), "old|3|y");
+
+  fs::path items = write("items.json", R"([{"id": "r4", "owner": "legacy", "value": 4, "note": "z"}])");
+  a->dbsync({"--import", items.string()});
+  EXPECT_EQ(a->rows().at("r4"), "legacy|4|z");
+  EXPECT_EQ(a->rows().size(), 4u);
+  a->dbsync({"verify"});
+
+  auto usage = a->dbsync({"import", "--collection", "items"}, 2);
+  EXPECT_NE(usage.err.find("--from"), std::string::npos) << usage.err;
+}
+
 TEST_F(MergeSourceTest, MongoexportLinesMergeIntoANamedCollection) {
   auto a = replica("a");
   a->dbsync({"sync", "-q"});
