@@ -138,6 +138,12 @@ Result<Config> parse_config(std::string_view text, const std::string& file) {
       auto s = node.value<std::string>();
       if (!s) return fail(ErrorCode::kUsage, where(file, node, name) + ": expected a URL string");
       cfg.database = *s;
+    } else if (name == "change_tracking") {
+      auto s = node.value<std::string>();
+      if (!s || (*s != "off" && *s != "triggers"))
+        return fail(ErrorCode::kUsage,
+                    where(file, node, name) + ": change_tracking must be \"off\" or \"triggers\"");
+      cfg.change_tracking = *s == "triggers" ? ChangeTracking::kTriggers : ChangeTracking::kOff;
     } else if (name == "defaults" || name == "collections") {
       if (!node.is_table()) return fail(ErrorCode::kUsage, where(file, node, name) + ": expected a table");
     } else {
@@ -227,6 +233,7 @@ std::string render_config(const Config& config) {
   out << "# dbsync configuration, shared by every replica (docs/CONFIG.md).\n";
   out << "version = 1\n";
   if (!config.database.empty()) out << "database = " << toml::value<std::string>(config.database) << '\n';
+  if (config.change_tracking == ChangeTracking::kTriggers) out << "change_tracking = \"triggers\"\n";
   out << "\n[defaults]\n";
   render_collection(out, config.defaults);
   for (const auto& [name, c] : config.collections) {

@@ -43,9 +43,16 @@ struct CollectionConfig {
   std::vector<std::vector<std::string>> unique;
 };
 
+// How export finds what the application changed (docs/CONFIG.md): by
+// reading every record (kOff), or from a log the store keeps with triggers
+// (kTriggers; SQLite), falling back to reading everything when the log
+// cannot be trusted.
+enum class ChangeTracking { kOff, kTriggers };
+
 struct Config {
   int version = 1;
   std::string database;  // default database URL; a replica may override it locally
+  ChangeTracking change_tracking = ChangeTracking::kOff;
   CollectionConfig defaults;
   std::map<std::string, CollectionConfig> collections;  // fully resolved (defaults applied)
 

@@ -15,10 +15,13 @@
 // Threading: a Store and its transactions are used from one thread at a time.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <memory>
+#include <set>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "config/config.h"
@@ -64,8 +67,13 @@ Result<KeyRef> parse_key(std::string_view encoding, size_t arity);
 // the store takes canonical text (StoreTxn::applies_canonical_text): then
 // the caller may pass only `doc_text` and leave `doc` null, and may leave
 // `key.values` empty for inserts (`key.encoding` is always set).
+// `Change{op, key, &doc}` builds one from a parsed document, `Change{op,
+// key}` a delete.
 struct Change {
   enum class Op { kInsert, kUpdate, kDelete };
+  Change() = default;
+  Change(Op op_in, KeyRef key_in, const json::Value* doc_in = nullptr, std::string_view doc_text_in = {})
+      : op(op_in), key(std::move(key_in)), doc(doc_in), doc_text(doc_text_in) {}
   Op op = Op::kInsert;
   KeyRef key;
   const json::Value* doc = nullptr;
@@ -76,6 +84,19 @@ struct Change {
 using RecordSink = std::function<Status(std::string_view key, std::string_view doc)>;
 // Receives the record found for keys[index] (keys not found are not reported).
 using LookupSink = std::function<Status(size_t index, std::string_view doc)>;
+
+// Receives a record a change log names: its key encoding and canonical
+// document, or nullptr when the database no longer holds it.
+using ChangeSink = std::function<Status(std::string_view key, const std::string* doc)>;
+
+// A store's log of the records the application changed (StoreTxn change
+// tracking below).
+struct ChangeLog {
+  std::string token;              // the state the log is complete since; empty: none
+  int64_t upto = 0;               // the last entry read
+  std::set<std::string> tracked;  // collections whose every change since `token` is logged
+  bool tracks(const std::string& collection) const { return !token.empty() && tracked.count(collection) > 0; }
+};
 
 enum class TxnMode { kRead, kWrite };
 
@@ -127,6 +148,65 @@ class StoreTxn {
     });
     if (!st && !found) return std::unexpected(st.error());
     return !found;
+  }
+
+  // --- Change tracking (DESIGN §9; docs/STORES.md). Optional: the defaults
+  // say the store tracks nothing, and export then reads every record. ---
+
+  // Whether tracking is set up as `on` asks for the catalog's collections
+  // (true: nothing to do). Any transaction.
+  virtual Result<bool> change_tracking_ready(const Catalog& catalog, bool on) {
+    (void)catalog;
+    (void)on;
+    return true;
+  }
+  // Write transactions only. Installs tracking (`on`) for the catalog's
+  // collections where it is missing or outdated, or removes all of it. A
+  // collection whose tracking is (re)installed is not tracked until the
+  // next change_log_reset().
+  virtual Status set_change_tracking(const Catalog& catalog, bool on) {
+    (void)catalog;
+    (void)on;
+    return {};
+  }
+  // The log as this transaction sees it: `token` names the state it is
+  // complete since (empty: no usable log), `tracked` the collections whose
+  // every change since then is in it, `upto` its last entry.
+  virtual Result<ChangeLog> read_change_log(const Catalog& catalog) {
+    (void)catalog;
+    return ChangeLog{};
+  }
+  // Streams the records the log names for a tracked collection (entries up
+  // to log.upto): the key, and the document or nullptr when the record is
+  // gone. A key may be reported although the record did not change.
+  virtual Status changed_records(const CollectionInfo& info, const ChangeLog& log, const ChangeSink& sink) {
+    (void)info;
+    (void)log;
+    (void)sink;
+    return fail(ErrorCode::kInternal, "this store keeps no change log");
+  }
+  // Write transactions only. After an export that read the log up to
+  // `upto` and whose new matched state is named `token`: forgets those
+  // entries and makes the log complete since `token` for every collection
+  // tracked now.
+  virtual Status change_log_reset(int64_t upto, const std::string& token) {
+    (void)upto;
+    (void)token;
+    return {};
+  }
+  // Write transactions only (an import). The log's last entry before this
+  // transaction wrote anything: call first.
+  virtual Result<int64_t> change_log_mark() { return int64_t{0}; }
+  // Before committing an import: forgets the entries this transaction's own
+  // writes made (after `mark`) and, when the log was complete since
+  // `expect`, makes it complete since `token` (the import's new matched
+  // state); returns whether it did.
+  virtual Result<bool> change_log_after_import(int64_t mark, const std::string& expect,
+                                               const std::string& token) {
+    (void)mark;
+    (void)expect;
+    (void)token;
+    return false;
   }
 
   // Warnings collected so far (e.g. a schema default that was not recreated).
