@@ -43,10 +43,14 @@ inline void copy_snapshot(const std::filesystem::path& from_repo, const std::fil
   std::filesystem::copy(from_repo / "dbsync", to_repo / "dbsync", std::filesystem::copy_options::recursive);
 }
 
-// Every table's rows in key order, as text: a database's content in one string.
+// Every table's rows in key order, as text: a database's content in one
+// string. dbsync's own tables (_dbsync_*) are bookkeeping, not content.
 inline std::string dump(const std::filesystem::path& db) {
   std::string out;
-  std::string tables = sql(db, "SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name");
+  std::string tables =
+      sql(db,
+          "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE '\\_dbsync\\_%' "
+          "ESCAPE '\\' ORDER BY name");
   std::istringstream in(tables);
   for (std::string t; std::getline(in, t);) {
     out += "== " + t + "\n" + sql(db, "SELECT * FROM \"" + t + "\" ORDER BY 1, 2");

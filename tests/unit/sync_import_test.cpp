@@ -4,6 +4,7 @@
 
 #include <fstream>
 
+#include "json/canonical.h"
 #include "json/parse.h"
 #include "snapshot/record_line.h"
 #include "sync/backup.h"
@@ -189,6 +190,57 @@ TEST_F(SyncImport, AKeyThatDiffersFromTheDatabasesIsRefused) {
   EXPECT_NE(res.error().message.find("keyed by (user) in the database but by (id)"), std::string::npos)
       << res.error().message;
   EXPECT_EQ(c.sql("SELECT count(*) FROM pnl"), "0\n");
+}
+
+// A snapshot can come from anyone: a collection named like dbsync's own
+// bookkeeping tables is refused before anything is written.
+TEST_F(SyncImport, ACollectionNamedLikeDbsyncsOwnTablesIsBadInput) {
+  TestReplica c(dir_.path() / "c", "c");
+  pull(a_, c);
+  std::filesystem::copy(c.repo / "dbsync/pnl", c.repo / "dbsync/_dbsync_changes");
+  auto res = run_import(c.options());
+  ASSERT_FALSE(res.has_value());
+  EXPECT_EQ(res.error().code, ErrorCode::kBadInput);
+  EXPECT_NE(res.error().message.find("'_dbsync_changes' is reserved"), std::string::npos)
+      << res.error().message;
+  EXPECT_EQ(c.sql("SELECT count(*) FROM sqlite_schema"), "0\n");
+}
+
+// A replica on PostgreSQL wrote schema.json; a new SQLite replica created its
+// table from it. Its exports keep that schema.json byte for byte (else the
+// two replicas would rewrite it in their own form on every sync), until the
+// table's definition changes here.
+TEST_F(SyncImport, ATableCreatedFromAnotherStoresSchemaKeepsThatSchemaJson) {
+  const std::string pg_schema = json::to_canonical(*json::parse(R"({"key":["id"],"postgresql":{"columns":[
+        {"default":null,"generated":false,"identity":"","name":"id","notnull":true,"pk":1,"type":"bigint"},
+        {"default":null,"generated":false,"identity":"","name":"note","notnull":false,"pk":0,"type":"text"},
+        {"default":null,"generated":false,"identity":"","name":"profit","notnull":false,"pk":0,
+         "type":"double precision"},
+        {"default":null,"generated":false,"identity":"","name":"user","notnull":true,"pk":0,"type":"text"}]}})")) +
+                                "\n";
+  TestReplica c(dir_.path() / "c", "c");
+  pull(a_, c);
+  ASSERT_TRUE(write_file_atomic(c.repo / "dbsync/pnl/schema.json", pg_schema).has_value());
+  auto res = run_import(c.options());
+  ASSERT_TRUE(res.has_value()) << res.error().message;
+  EXPECT_EQ(c.sql("SELECT count(*) FROM pnl"), "3\n");
+  c.sql("UPDATE pnl SET profit = 7.5 WHERE id = 2");
+  c.now += 1000;
+  auto ex = run_export(c.options());
+  ASSERT_TRUE(ex.has_value()) << ex.error().message;
+  EXPECT_EQ(ex->changed, 1u);
+  EXPECT_EQ(testing::slurp_file(c.repo / "dbsync/pnl/schema.json"), pg_schema);
+  // dbsync's bookkeeping table is not a collection.
+  EXPECT_EQ(c.snapshot().count("_dbsync_tables/schema.json"), 0u);
+
+  // Once the table is altered, schema.json describes it as it is.
+  c.sql("ALTER TABLE pnl ADD COLUMN ticker TEXT");
+  c.now += 1000;
+  ex = run_export(c.options());
+  ASSERT_TRUE(ex.has_value()) << ex.error().message;
+  std::string now = testing::slurp_file(c.repo / "dbsync/pnl/schema.json");
+  EXPECT_NE(now.find(R"("sqlite":)"), std::string::npos) << now;
+  EXPECT_NE(now.find(R"("name":"ticker")"), std::string::npos) << now;
 }
 
 }  // namespace

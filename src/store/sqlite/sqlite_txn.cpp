@@ -7,6 +7,7 @@
 #include "json/parse.h"
 #include "snapshot/layout.h"
 #include "store/sql_ident.h"
+#include "store/sqlite/sqlite_meta.h"
 #include "store/sqlite/sqlite_schema.h"
 #include "store/sqlite/sqlite_table.h"
 #include "store/sqlite/sqlite_value.h"
@@ -29,9 +30,11 @@ class SqliteTxn : public StoreTxn {
   Result<Catalog> catalog(const Config& config) override {
     auto tables = list_sqlite_tables(db_);
     if (!tables) return std::unexpected(tables.error());
+    auto created = load_created_schemas(db_);
+    if (!created) return std::unexpected(created.error());
     Catalog out;
     for (const auto& entry : *tables) {
-      if (entry.type == "shadow" || entry.type == "view") continue;
+      if (entry.type == "shadow" || entry.type == "view" || is_dbsync_table(entry.name)) continue;
       if (entry.type != "table") {
         out.skipped.push_back({entry.name, "a " + entry.type + " table holds no data of its own"});
         continue;
@@ -55,9 +58,18 @@ class SqliteTxn : public StoreTxn {
       info.schema.key = key_of((*state)->table(), config.collection(entry.name).key);
       json::Array key;
       for (const auto& k : info.schema.key) key.emplace_back(k);
-      info.schema.detail =
-          json::make_object({{"key", json::Value(std::move(key))},
-                             {"sqlite", sqlite_schema_detail((*state)->table(), (*state)->local())}});
+      // A table still as dbsync created it from another store's schema.json
+      // reports that schema.json (sqlite_meta.h).
+      auto rec = created->find(entry.name);
+      const json::Value* rec_key = rec != created->end() ? rec->second.schema.find("key") : nullptr;
+      if (rec_key != nullptr && *rec_key == json::Value(key) &&
+          rec->second.fingerprint == sqlite_table_fingerprint((*state)->table())) {
+        info.schema.detail = rec->second.schema;
+      } else {
+        info.schema.detail =
+            json::make_object({{"key", json::Value(std::move(key))},
+                               {"sqlite", sqlite_schema_detail((*state)->table(), (*state)->local())}});
+      }
       out.collections.push_back(std::move(info));
     }
     return out;
@@ -176,6 +188,12 @@ class SqliteTxn : public StoreTxn {
 
   Status create_collection(const CollectionInfo& info, const std::vector<std::string>& fields) override {
     if (auto st = check_collection_name(info.name); !st) return st;
+    if (is_dbsync_table(info.name)) {
+      return fail(ErrorCode::kBadInput,
+                  "collection name '" + info.name + "' is reserved: SQLite tables named " +
+                      std::string(kDbsyncTablePrefix) + "* are dbsync's own bookkeeping",
+                  "rename the collection in the replica that exported it");
+    }
     auto existing = read_sqlite_table(db_, info.name);
     if (!existing) return std::unexpected(existing.error());
     if (*existing) return {};
@@ -188,7 +206,20 @@ class SqliteTxn : public StoreTxn {
         return std::unexpected(std::move(st.error()).context("'" + label + "'"));
     }
     tables_.erase(info.name);
-    return {};
+    // A schema.json in another form than this store's own (another store
+    // wrote it) is remembered, so the next export keeps it as it is.
+    auto made = read_sqlite_table(db_, info.name);
+    if (!made) return std::unexpected(made.error());
+    if (!*made)
+      return fail(ErrorCode::kInternal, "table '" + info.name + "' is missing right after CREATE TABLE");
+    auto state = SqliteTableState::make(**made, info.schema.key);
+    if (!state) return std::unexpected(state.error());
+    json::Array key;
+    for (const auto& k : info.schema.key) key.emplace_back(k);
+    json::Value own = json::make_object({{"key", json::Value(std::move(key))},
+                                         {"sqlite", sqlite_schema_detail(state->table(), state->local())}});
+    if (json::to_canonical(own) == json::to_canonical(info.schema.detail)) return {};
+    return record_created_schema(db_, **made, info.schema.detail);
   }
 
   Status apply(const CollectionInfo& info, const std::vector<Change>& changes) override {
@@ -266,6 +297,66 @@ class SqliteTxn : public StoreTxn {
     return !*row;
   }
 
+  Result<bool> change_tracking_ready(const Catalog& catalog, bool on) override {
+    return sqlite_tracking_ready(db_, tracked_tables(catalog), on);
+  }
+
+  Status set_change_tracking(const Catalog& catalog, bool on) override {
+    return sqlite_set_tracking(db_, tracked_tables(catalog), on);
+  }
+
+  Result<ChangeLog> read_change_log(const Catalog& catalog) override {
+    auto log = sqlite_read_change_log(db_, tracked_tables(catalog));
+    if (!log) return std::unexpected(log.error());
+    return ChangeLog{std::move(log->token), log->upto, std::move(log->tracked)};
+  }
+
+  Status changed_records(const CollectionInfo& info, const ChangeLog& log, const ChangeSink& sink) override {
+    auto state = require_state(info);
+    if (!state) return std::unexpected(state.error());
+    auto lookup = (*state)->lookup(db_);
+    if (!lookup) return std::unexpected(lookup.error());
+    SqliteStmt& s = **lookup;
+    std::string key, doc, found_key;
+    const int n = static_cast<int>(info.key().size());
+    return sqlite_changed_keys(db_, {info.name, info.key()}, log.upto, [&](sqlite3_stmt* row) -> Status {
+      // The logged values are bound as they are: no conversion on the way.
+      key.assign(1, '[');
+      for (int i = 0; i < n; ++i) {
+        if (i) key += ',';
+        append_sqlite_column(key, row, i);
+        if (sqlite3_bind_value(s.handle(), i + 1, sqlite3_column_value(row, i)) != SQLITE_OK) {
+          s.reset();
+          return fail(ErrorCode::kInternal, "cannot bind a logged key value");
+        }
+      }
+      key += ']';
+      auto found = s.step();
+      if (!found) {
+        s.reset();
+        return std::unexpected(found.error());
+      }
+      if (!*found) {
+        s.reset();
+        return sink(key, nullptr);
+      }
+      (*state)->encoder().encode(s.handle(), doc, &found_key);
+      s.reset();
+      return sink(found_key, &doc);
+    });
+  }
+
+  Status change_log_reset(int64_t upto, const std::string& token) override {
+    return sqlite_reset_change_log(db_, upto, token);
+  }
+
+  Result<int64_t> change_log_mark() override { return sqlite_change_log_end(db_); }
+
+  Result<bool> change_log_after_import(int64_t mark, const std::string& expect,
+                                       const std::string& token) override {
+    return sqlite_change_log_after_import(db_, mark, expect, token);
+  }
+
   std::vector<std::string> take_warnings() override { return std::exchange(warnings_, {}); }
 
   Status commit() override {
@@ -282,6 +373,12 @@ class SqliteTxn : public StoreTxn {
   }
 
  private:
+  static std::vector<TrackedTable> tracked_tables(const Catalog& catalog) {
+    std::vector<TrackedTable> out;
+    for (const auto& c : catalog.collections) out.push_back({c.name, c.key()});
+    return out;
+  }
+
   static std::vector<std::string> key_of(const SqliteTable& t, const std::vector<std::string>& configured) {
     return configured.empty() ? t.primary_key : configured;
   }
