@@ -210,7 +210,8 @@ void discard(const Replica& replica, const std::string& backup_id) {
 }  // namespace
 
 Result<ApplyResult> apply_with_backup(Replica& replica, StoreTxn& txn,
-                                      std::vector<ApplyCollection>& collections, const std::string& op) {
+                                      std::vector<ApplyCollection>& collections, const std::string& op,
+                                      const std::function<Status()>& before_commit) {
   ApplyResult result;
   BackupManifest manifest;
   manifest.id = new_backup_id(replica.paths);
@@ -263,6 +264,9 @@ Result<ApplyResult> apply_with_backup(Replica& replica, StoreTxn& txn,
       }
     }
     for (auto& w : txn.take_warnings()) result.warnings.push_back(std::move(w));
+    if (before_commit) {
+      if (auto st = before_commit(); !st) return st;
+    }
     timer.lap("apply: commit");
     return txn.commit();
   };

@@ -16,6 +16,7 @@
 // as the matched state says or changed by the application (docs/REPLICA.md).
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -57,7 +58,10 @@ struct ApplyResult {
 // own follow-up (the new matched state) is done. On failure before the
 // commit, the journal and the backup of changes that never happened are
 // removed (best effort) and the caller rolls back by destroying `txn`.
+// `before_commit` runs last inside the transaction (import uses it for the
+// store's change log).
 Result<ApplyResult> apply_with_backup(Replica& replica, StoreTxn& txn,
-                                      std::vector<ApplyCollection>& collections, const std::string& op);
+                                      std::vector<ApplyCollection>& collections, const std::string& op,
+                                      const std::function<Status()>& before_commit = {});
 
 }  // namespace dbsync

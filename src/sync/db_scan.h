@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <string>
@@ -14,6 +15,7 @@
 
 #include "store/store.h"
 #include "sync/block_arena.h"
+#include "sync/matched.h"
 #include "sync/replica.h"
 #include "util/error.h"
 
@@ -31,6 +33,8 @@ class RecordArena {
   std::string_view key(size_t i) const { return {entries_[i].p, entries_[i].key_len}; }
   std::string_view doc(size_t i) const { return {entries_[i].p + entries_[i].key_len, entries_[i].doc_len}; }
   void sort_by_key();
+  // Keeps the first of records with equal keys (after sort_by_key).
+  void drop_duplicate_keys();
   // The first key that appears twice (after sort_by_key), or empty.
   std::string_view duplicate_key() const;
 
@@ -53,6 +57,10 @@ struct CollectionScan {
   uint32_t shard_count = 1;
   std::vector<RecordArena> shards;  // sorted by key
   uint64_t records = 0;
+  // Read from the store's change log: the shards hold only the records the
+  // log names, an empty document for one that is gone; every other record
+  // is as the matched state has it.
+  bool incremental = false;
 };
 
 struct DatabaseScan {
@@ -60,11 +68,21 @@ struct DatabaseScan {
   std::unique_ptr<BlockArena> memory = std::make_unique<BlockArena>(/*prefault=*/true);
   std::vector<CollectionScan> collections;  // sorted by name
   std::vector<SkippedCollection> skipped;
+  ChangeLog log;  // the store's change log as the scan saw it (incremental scans)
   const CollectionScan* find(std::string_view name) const;
+};
+
+// The matched state an incremental scan builds on.
+struct ScanBase {
+  const MatchedMeta* meta = nullptr;
+  std::filesystem::path root;  // its generation root
 };
 
 // Scans every collection of the catalog. kBadInput when two rows of a table
 // share a key (a configured key that is not unique).
-Result<DatabaseScan> scan_database(Replica& replica);
+// With `base`, a collection the store's change log covers since `base`
+// (same token, same shard count, same schema.json) is read from the log
+// instead (CollectionScan::incremental), in the same read transaction.
+Result<DatabaseScan> scan_database(Replica& replica, const ScanBase* base = nullptr);
 
 }  // namespace dbsync

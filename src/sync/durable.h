@@ -22,6 +22,7 @@ Status write_file_synced(const std::filesystem::path& path, std::string_view byt
 // The same without the fsync, for writers that write many files and then
 // fsync them together (fsync_file) before anything depends on them.
 Status write_file_unsynced(const std::filesystem::path& path, std::string_view bytes);
+// Makes a file's data durable (fdatasync: its name is the folder's business).
 Status fsync_file(const std::filesystem::path& path);
 // rename(2) with its fault check; the caller fsyncs the folder afterwards.
 Status rename_file(const std::filesystem::path& from, const std::filesystem::path& to);

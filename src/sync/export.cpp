@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdio>
 #include <cstdlib>
+#include <random>
 #include <set>
 #include <thread>
 
@@ -110,7 +112,6 @@ struct Exporter {
 
   Result<ShardOutcome> export_shard(const CollectionScan& scan, uint32_t s, MatchedCollection& matched,
                                     std::string& out) {
-    const std::string& name = scan.info.name;
     ShardOutcome o;
     auto data = matched.shard(s);
     if (!data) return std::unexpected(data.error());
@@ -171,22 +172,125 @@ struct Exporter {
       ++i;
       if (c == 0) ++j;
     }
-    if (o.records == 0) return o;
+    return finish_shard(scan, s, **data, o, same && whole, out);
+  }
+
+  // Writes out a shard's new version: the matched file itself when
+  // `unchanged` (linked, not copied), else `out`.
+  Result<ShardOutcome> finish_shard(const CollectionScan& scan, uint32_t s, ShardData& data, ShardOutcome& o,
+                                    bool unchanged, const std::string& out) {
+    const std::string& name = scan.info.name;
+    const bool whole = data.whole_file && data.buffers.size() == 1;
+    const bool same = unchanged && whole;
+    std::string_view file = whole ? std::string_view(*data.buffers[0]) : std::string_view();
+    if (o.records == 0) return std::move(o);
     std::string path = tree_path(name, shard_file_name(s, scan.shard_count));
     // The working tree may hold another version of this file (an import
     // that skipped or normalised records): the digest is of what it gets.
-    std::string_view bytes = same && whole ? file : std::string_view(out);
-    o.digest = same && whole && !(*data)->digest.empty() ? (*data)->digest : bytes_digest(bytes);
-    if (same && whole) {
-      if (auto st2 = link_or_copy((*data)->path, gen.repo() / path); !st2)
-        return std::unexpected(st2.error());
+    std::string_view bytes = same ? file : std::string_view(out);
+    o.digest = same && !data.digest.empty() ? data.digest : bytes_digest(bytes);
+    if (same) {
+      if (auto st2 = link_or_copy(data.path, gen.repo() / path); !st2) return std::unexpected(st2.error());
     } else {
       if (auto st2 = write_file_unsynced(gen.repo() / path, bytes); !st2) return std::unexpected(st2.error());
       o.to_sync.push_back(gen.repo() / path);
     }
     if (auto st2 = stage(path, o.digest, bytes, o.to_sync, &o.staged); !st2)
       return std::unexpected(st2.error());
-    return o;
+    return std::move(o);
+  }
+
+  // A shard of a collection read from the store's change log: `scan`
+  // holds only the records the log names (an empty document: gone), so
+  // every other line of the matched shard carries over as it is.
+  Result<ShardOutcome> export_shard_incremental(const CollectionScan& scan, uint32_t s,
+                                                MatchedCollection& matched, std::string& out) {
+    ShardOutcome o;
+    auto data = matched.shard(s);
+    if (!data) return std::unexpected(data.error());
+    std::vector<SnapLine>& lines = (*data)->lines;
+    const RecordArena& db = scan.shards[s];
+    std::string matched_label = (*data)->path.string();
+    out.clear();
+    o.hashes.reserve(lines.size() + db.size());
+    Digest128 h;
+    if (db.size() == 0 && (*data)->whole_file &&
+        (*data)->buffers.size() == 1) {  // untouched: the file as it is
+      for (const SnapLine& line : lines) {
+        if (!decode_hash_hex(line.hash, h)) {
+          return fail(ErrorCode::kBadInput, "'" + matched_label + "': damaged record hash");
+        }
+        o.hashes.push_back(h);
+      }
+      o.records = lines.size();
+      return finish_shard(scan, s, **data, o, true, out);
+    }
+    auto keep = [&](const SnapLine& line) -> Status {
+      if (!decode_hash_hex(line.hash, h)) {
+        return fail(ErrorCode::kBadInput, "'" + matched_label + "': damaged record hash");
+      }
+      o.hashes.push_back(h);
+      ++o.records;
+      out += line.line;
+      out += '\n';
+      return {};
+    };
+    auto write = [&](std::string_view doc) {
+      append_record_line_canonical(out, doc, rev);
+      o.hashes.push_back(xxh3_128(doc));
+      ++o.records;
+    };
+    // The logged records are few: each finds its place by a binary search
+    // over the matched lines (keys are read only for the lines probed), and
+    // the lines between are copied as they are.
+    auto key_at = [&](size_t k) -> Result<const std::string*> {
+      if (auto st = complete_line(lines[k], matched.scanner(), matched_label); !st)
+        return std::unexpected(st.error());
+      return &lines[k].key;
+    };
+    size_t j = 0;  // the next matched line not written yet
+    for (size_t i = 0; i < db.size(); ++i) {
+      std::string_view key = db.key(i);
+      size_t lo = j, hi = lines.size();
+      while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        auto k = key_at(mid);
+        if (!k) return std::unexpected(k.error());
+        if (std::string_view(**k) < key) {
+          lo = mid + 1;
+        } else {
+          hi = mid;
+        }
+      }
+      for (; j < lo; ++j) {
+        if (auto st = keep(lines[j]); !st) return std::unexpected(st.error());
+      }
+      bool found = false;
+      if (j < lines.size()) {
+        auto k = key_at(j);
+        if (!k) return std::unexpected(k.error());
+        found = **k == key;
+      }
+      std::string_view doc = db.doc(i);
+      if (!found) {
+        if (!doc.empty()) ++o.added, write(doc);
+        continue;
+      }
+      const SnapLine& line = lines[j++];
+      if (doc.empty()) {
+        ++o.deleted;
+      } else if (doc == line.doc) {
+        if (auto st = keep(line); !st) return std::unexpected(st.error());
+      } else {
+        ++o.changed;
+        write(doc);
+      }
+    }
+    for (; j < lines.size(); ++j) {
+      if (auto st = keep(lines[j]); !st) return std::unexpected(st.error());
+    }
+    bool unchanged = o.added == 0 && o.changed == 0 && o.deleted == 0;
+    return finish_shard(scan, s, **data, o, unchanged, out);
   }
 
   Status export_collection(const CollectionScan& scan) {
@@ -210,7 +314,8 @@ struct Exporter {
                                 scan.shard_count, key_changed, /*lazy=*/true, meta ? &meta->files : nullptr);
       std::string out;
       for (uint32_t s; !failed && (s = next_shard++) < scan.shard_count;) {
-        outcomes[s] = export_shard(scan, s, matched, out);
+        outcomes[s] = scan.incremental ? export_shard_incremental(scan, s, matched, out)
+                                       : export_shard(scan, s, matched, out);
         if (!outcomes[s]) failed = true;
       }
     };
@@ -288,7 +393,46 @@ struct Exporter {
   }
 };
 
+// Sets up (or removes) the store's change tracking as dbsync.toml asks,
+// in a write transaction of its own, before the export's read transaction:
+// a change made after this is in the log, the scan, or both.
+Status prepare_change_tracking(Replica& replica, bool on) {
+  {
+    auto txn = replica.store->begin(TxnMode::kRead);
+    if (!txn) return std::unexpected(txn.error());
+    auto catalog = (*txn)->catalog(replica.config);
+    if (!catalog) return std::unexpected(catalog.error());
+    auto ready = (*txn)->change_tracking_ready(*catalog, on);
+    if (!ready) return std::unexpected(ready.error());
+    if (*ready) return {};
+  }
+  auto txn = replica.store->begin(TxnMode::kWrite);
+  if (!txn) return std::unexpected(txn.error());
+  auto catalog = (*txn)->catalog(replica.config);
+  if (!catalog) return std::unexpected(catalog.error());
+  if (auto st = (*txn)->set_change_tracking(*catalog, on); !st) return st;
+  return (*txn)->commit();
+}
+
+Status reset_change_log(Replica& replica, int64_t upto, const std::string& token) {
+  auto txn = replica.store->begin(TxnMode::kWrite);
+  if (!txn) return std::unexpected(txn.error());
+  if (auto st = (*txn)->change_log_reset(upto, token); !st) return st;
+  return (*txn)->commit();
+}
+
 }  // namespace
+
+std::string new_tracking_token() {
+  std::random_device rd;
+  std::string out;
+  for (int i = 0; i < 4; ++i) {
+    char buf[9];
+    std::snprintf(buf, sizeof buf, "%08x", static_cast<unsigned>(rd()));
+    out += buf;
+  }
+  return out;
+}
 
 Result<ExportResult> export_replica(Replica& replica) {
   ExportResult result;
@@ -306,8 +450,14 @@ Result<ExportResult> export_replica(Replica& replica) {
   if (!now) return std::unexpected(now.error());
   if (auto st = refuse_if_tree_changed(*now, *meta); !st) return std::unexpected(st.error());
 
+  const bool track = replica.config.change_tracking == ChangeTracking::kTriggers;
+  timer.lap("export: change tracking");
+  if (auto st = prepare_change_tracking(replica, track); !st) return std::unexpected(st.error());
+
   timer.lap("export: scan database");
-  auto scan = scan_database(replica);
+  ScanBase base{*meta ? &**meta : nullptr,
+                *meta ? generation_root(replica.paths, (*meta)->generation) : fs::path()};
+  auto scan = scan_database(replica, track ? &base : nullptr);
   if (!scan) return std::unexpected(scan.error());
   for (const auto& s : scan->skipped)
     result.warnings.push_back("table '" + s.name + "' is not synced: " + s.reason);
@@ -331,9 +481,11 @@ Result<ExportResult> export_replica(Replica& replica) {
               std::move(result),
               {},
               {}};
+  for (const auto& c : scan->collections) ex.result.read += c.records;
   ex.next.generation = *gen;
   ex.next.op = "export";
   ex.next.time = utc_now_iso();
+  if (track) ex.next.tracking = new_tracking_token();
 
   timer.lap("export: compare and write");
   std::set<std::string> names;
@@ -392,6 +544,16 @@ Result<ExportResult> export_replica(Replica& replica) {
   for (const auto& [path, digest] : ex.next.tree) ex.next.stat[path] = file_stat(replica.repo / path);
   timer.lap("export: commit matched state");
   if (auto st = commit_generation(replica.paths, ex.next); !st) return std::unexpected(st.error());
+  if (track) {
+    // Only now, with the new matched state committed, are the log entries
+    // this export read forgotten. A failure here costs the next export a
+    // full read (the tokens then differ), nothing else.
+    timer.lap("export: reset change log");
+    if (auto st = reset_change_log(replica, scan->log.upto, ex.next.tracking); !st) {
+      ex.result.warnings.push_back("the change log was not reset (" + st.error().message +
+                                   "); the next export reads every record");
+    }
+  }
   timer.lap("export: free memory");
   return std::move(ex.result);
 }

@@ -11,6 +11,12 @@
 // A table that is missing from the database (or no longer syncable) keeps
 // its records in the snapshot, with a warning: an empty or wrong database
 // file must not delete everything. Takes the replica lock.
+//
+// With change_tracking = "triggers" (docs/CONFIG.md) export first installs
+// the store's tracking where it is missing, then reads each collection the
+// store's log covers since the matched state from the log only (the other
+// records are as the matched state has them), everything else in full; once
+// the new matched state is committed it forgets the log entries it read.
 #pragma once
 
 #include <cstdint>
@@ -31,12 +37,19 @@ struct ExportResult {
   std::string rev;  // the rev changed records got ("" when nothing changed)
   std::vector<CollectionExportStats> collections;
   uint64_t records = 0, added = 0, changed = 0, deleted = 0;
+  // Records read from the database: all of them, or with change tracking
+  // only those the store's log named.
+  uint64_t read = 0;
   std::string root;                   // content root hash of the exported snapshot
   std::vector<std::string> warnings;  // skipped tables, kept collections, recovery notes
   bool changed_any() const { return added + changed + deleted > 0; }
 };
 
 Result<ExportResult> run_export(const ReplicaOptions& options);
+
+// A fresh random name for a matched state the store's change log is
+// complete since (MatchedMeta::tracking).
+std::string new_tracking_token();
 
 // The same on an open replica whose lock the caller holds (sync).
 Result<ExportResult> export_replica(Replica& replica);

@@ -10,6 +10,7 @@
 #include "sync/backup.h"
 #include "sync/doc_scan.h"
 #include "sync/durable.h"
+#include "sync/export.h"
 #include "sync/import_plan.h"
 #include "sync/journal.h"
 #include "sync/lock.h"
@@ -287,6 +288,19 @@ Result<ImportResult> import_replica(Replica& replica) {
   timer.lap("import: read database rows");
   auto txn = replica.store->begin(TxnMode::kWrite);
   if (!txn) return std::unexpected(txn.error());
+  // The store's change log up to here holds the application's changes;
+  // what this transaction adds are dbsync's own writes, forgotten before
+  // it commits (StoreTxn::change_log_after_import).
+  auto log_mark = (*txn)->change_log_mark();
+  if (!log_mark) return std::unexpected(log_mark.error());
+  const std::string token = new_tracking_token();
+  bool tracking_kept = false;
+  auto before_commit = [&]() -> Status {
+    auto kept = (*txn)->change_log_after_import(*log_mark, *meta ? (*meta)->tracking : std::string(), token);
+    if (!kept) return std::unexpected(kept.error());
+    tracking_kept = *kept;
+    return {};
+  };
   auto catalog = (*txn)->catalog(replica.config);
   if (!catalog) return std::unexpected(catalog.error());
 
@@ -354,7 +368,7 @@ Result<ImportResult> import_replica(Replica& replica) {
 
   timer.lap("import: backup, apply, verify");
   if (!changes.empty()) {
-    auto applied = apply_with_backup(replica, **txn, changes, "import");
+    auto applied = apply_with_backup(replica, **txn, changes, "import", before_commit);
     if (!applied) return std::unexpected(applied.error());
     result.backup_id = applied->backup_id;
     result.normalized = applied->normalized;
@@ -371,6 +385,7 @@ Result<ImportResult> import_replica(Replica& replica) {
       }
     }
   } else {
+    if (auto st = before_commit(); !st) return std::unexpected(st.error());
     if (auto st = (*txn)->commit(); !st) return std::unexpected(st.error());
   }
   txn->reset();
@@ -378,6 +393,7 @@ Result<ImportResult> import_replica(Replica& replica) {
   timer.lap("import: write matched state");
   auto next = write_generation(replica, *plan, outcomes, *meta);
   if (!next) return std::unexpected(next.error());
+  if (tracking_kept) next->tracking = token;
   if (!plan->max_rev.empty()) {
     auto clock = HybridClock::load(replica.paths.clock(), replica.local.replica, replica.options.wall);
     if (!clock) return std::unexpected(clock.error());

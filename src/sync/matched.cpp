@@ -62,6 +62,8 @@ Result<std::optional<MatchedMeta>> read_meta_file(const fs::path& paths) {
       if (v.is_string()) m.files[path] = v.as_string();
     }
   }
+  if (const json::Value* tracking = doc->find("tracking"); tracking && tracking->is_string())
+    m.tracking = tracking->as_string();
   if (const json::Value* stat = doc->find("stat"); stat && stat->is_object()) {
     for (const auto& [path, v] : stat->as_object()) {
       if (v.is_string()) m.stat[path] = v.as_string();
@@ -88,16 +90,18 @@ Status write_meta_file(const fs::path& path, const MatchedMeta& meta) {
   std::vector<json::Member> stat, files;
   for (const auto& [path, d] : meta.files) files.emplace_back(path, json::Value(d));
   for (const auto& [path, d] : meta.stat) stat.emplace_back(path, json::Value(d));
-  json::Value v = json::make_object({{"version", json::Value(1)},
-                                     {"generation", meta.generation},
-                                     {"op", meta.op},
-                                     {"time", meta.time},
-                                     {"commit", meta.commit},
-                                     {"root", meta.root},
-                                     {"shards", json::make_object(std::move(shards))},
-                                     {"tree", json::make_object(std::move(tree))},
-                                     {"stat", json::make_object(std::move(stat))},
-                                     {"files", json::make_object(std::move(files))}});
+  std::vector<json::Member> members = {{"version", json::Value(1)},
+                                       {"generation", meta.generation},
+                                       {"op", meta.op},
+                                       {"time", meta.time},
+                                       {"commit", meta.commit},
+                                       {"root", meta.root},
+                                       {"shards", json::make_object(std::move(shards))},
+                                       {"tree", json::make_object(std::move(tree))},
+                                       {"stat", json::make_object(std::move(stat))},
+                                       {"files", json::make_object(std::move(files))}};
+  if (!meta.tracking.empty()) members.emplace_back("tracking", json::Value(meta.tracking));
+  json::Value v = json::make_object(std::move(members));
   return write_file_atomic(path, json::to_canonical(v) + "\n");
 }
 

@@ -48,6 +48,9 @@ struct MatchedMeta {
   TreeDigests tree;
   TreeStats stat;
   TreeDigests files;  // digests of the generation's own files, checked when read
+  // The store's change log is complete since this state when the store
+  // holds the same token (StoreTxn change tracking); empty: it is not.
+  std::string tracking;
 };
 
 // nullopt when this replica never finished an export or import.
