@@ -84,24 +84,106 @@ std::vector<std::string> identity_args(const ConfigSnapshot& config, const std::
   return args;
 }
 
+// Stages the snapshot's paths and commits them when they differ from HEAD.
+// Every git process costs (a sync runs a dozen), so a sync that expects
+// nothing asks `git status` once; one whose export changed records stages
+// and commits at once, and asks whether anything was staged only when the
+// commit fails (the export may have matched HEAD already).
 Result<bool> commit_snapshot(const git::Git& git, const std::vector<std::string>& identity,
-                             const std::string& message) {
-  if (auto r = git.run({"add", "-A", "--", kSnapshotDirName, "dbsync.toml", ".gitattributes", ".gitignore"});
-      !r) {
-    return std::unexpected(r.error());
+                             const std::string& message, bool expect_changes) {
+  const std::vector<std::string> paths{kSnapshotDirName, "dbsync.toml", ".gitattributes", ".gitignore"};
+  if (!expect_changes) {
+    std::vector<std::string> status{"status", "--porcelain", "-z", "--untracked-files=all", "--"};
+    status.insert(status.end(), paths.begin(), paths.end());
+    auto out = git.run(status);
+    if (!out) return std::unexpected(out.error());
+    if (out->empty()) return false;
   }
-  auto staged = git.try_run({"diff", "--cached", "--quiet"});
-  if (!staged) return std::unexpected(staged.error());
-  if (staged->exit_code == 0) return false;
+  std::vector<std::string> add{"add", "-A", "--"};
+  add.insert(add.end(), paths.begin(), paths.end());
+  if (auto r = git.run(add); !r) return std::unexpected(r.error());
   std::vector<std::string> args = identity;
   args.insert(args.end(), {"commit", "-q", "--no-verify", "-m", message});
-  if (auto r = git.run(args); !r) return std::unexpected(r.error());
-  return true;
+  auto committed = git.try_run(args);
+  if (!committed) return std::unexpected(committed.error());
+  if (committed->exit_code == 0) return true;
+  auto staged = git.try_run({"diff", "--cached", "--quiet"});
+  if (!staged) return std::unexpected(staged.error());
+  if (staged->exit_code == 0) return false;  // nothing to commit after all
+  std::string why = committed->err.empty() ? committed->out : committed->err;
+  while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
+  return fail(ErrorCode::kUnavailable, "'git commit' failed: " + git::redact_credentials(why));
 }
 
-bool merge_in_progress(const git::Git& git) {
-  auto r = git.try_run({"rev-parse", "-q", "--verify", "MERGE_HEAD"});
-  return r && r->exit_code == 0;
+// What sync needs to know about the repository before it starts, from one
+// `git rev-parse`: that this is a work tree, its git folder (whose
+// MERGE_HEAD tells a merge in progress, gitrepository-layout(5)), and the
+// branch HEAD names. HEAD is read as the file it is ("ref: refs/heads/…");
+// any other form (another ref storage) asks `git symbolic-ref`.
+struct RepoState {
+  fs::path git_dir;
+  std::optional<std::string> branch;  // nullopt: detached HEAD
+  bool merging = false;
+};
+
+Result<RepoState> repo_state(const git::Git& git, const fs::path& repo) {
+  auto r = git.try_run({"rev-parse", "--is-inside-work-tree", "--absolute-git-dir"});
+  if (!r) return std::unexpected(r.error());
+  std::vector<std::string> lines;
+  for (size_t pos = 0; pos < r->out.size();) {
+    size_t nl = r->out.find('\n', pos);
+    if (nl == std::string::npos) nl = r->out.size();
+    lines.push_back(r->out.substr(pos, nl - pos));
+    pos = nl + 1;
+  }
+  if (r->exit_code != 0 || lines.size() < 2 || lines[0] != "true") {
+    return fail(ErrorCode::kUsage, "'" + repo.string() + "' is not a git repository",
+                "run 'dbsync init' there first");
+  }
+  RepoState state;
+  state.git_dir = lines[1];
+  std::error_code ec;
+  state.merging = fs::exists(state.git_dir / "MERGE_HEAD", ec);
+  auto head = read_file(state.git_dir / "HEAD");
+  constexpr std::string_view kBranchRef = "ref: refs/heads/";
+  if (head && head->starts_with(kBranchRef)) {
+    std::string name = head->substr(kBranchRef.size());
+    while (!name.empty() && (name.back() == '\n' || name.back() == '\r')) name.pop_back();
+    if (!name.empty() && name.find('\n') == std::string::npos) {
+      state.branch = name;
+      return state;
+    }
+  }
+  auto sym = git.try_run({"symbolic-ref", "--quiet", "HEAD"});
+  if (!sym) return std::unexpected(sym.error());
+  std::string ref = sym->out.substr(0, sym->out.find('\n'));
+  if (sym->exit_code == 0 && ref.starts_with("refs/heads/")) state.branch = ref.substr(11);
+  return state;
+}
+
+// The commits of this branch and of its remote-tracking branch (nullopt
+// when absent), from one `git for-each-ref`.
+struct BranchTips {
+  std::optional<std::string> ours, theirs;
+};
+
+Result<BranchTips> branch_tips(const git::Git& git, const std::string& local_ref,
+                               const std::string& remote_ref) {
+  auto out = git.run({"for-each-ref", "--format=%(refname) %(objectname)", local_ref, remote_ref});
+  if (!out) return std::unexpected(out.error());
+  BranchTips tips;
+  for (size_t pos = 0; pos < out->size();) {
+    size_t nl = out->find('\n', pos);
+    if (nl == std::string::npos) nl = out->size();
+    std::string line = out->substr(pos, nl - pos);
+    pos = nl + 1;
+    size_t sp = line.rfind(' ');
+    if (sp == std::string::npos) continue;
+    std::string name = line.substr(0, sp);
+    if (name == local_ref) tips.ours = line.substr(sp + 1);
+    if (name == remote_ref) tips.theirs = line.substr(sp + 1);
+  }
+  return tips;
 }
 
 // Names the records waiting for a decision, so the user sees at once what
@@ -136,10 +218,18 @@ Error manual_conflicts_error(const Replica& replica, size_t paths) {
 
 // Rule 7 after a merge: duplicates may sit in any shard, so the driver
 // (one shard at a time) cannot remove them; this pass does, per collection.
-Result<std::map<std::string, std::vector<DuplicateRemoval>>> remove_duplicates(const Replica& replica) {
+// git has committed the merge by then, so a `manual` conflict found here
+// cannot leave a path unmerged as the driver's do: its record is written
+// where `dbsync conflicts` lists it, stamped with the merged commit
+// (`theirs`), the rewritten shards are left uncommitted, and the sync stops
+// before anything is imported; held_by_duplicates() stops the next sync
+// the same way until `dbsync resolve` settles it.
+Result<std::map<std::string, std::vector<DuplicateRemoval>>> remove_duplicates(const Replica& replica,
+                                                                               const std::string& theirs) {
   std::map<std::string, std::vector<DuplicateRemoval>> out;
   auto names = replica.layout.list_collections();
   if (!names) return std::unexpected(names.error());
+  bool manual = false;
   for (const auto& name : *names) {
     const CollectionConfig& cc = replica.config.collection(name);
     if (cc.unique.empty()) continue;
@@ -147,10 +237,39 @@ Result<std::map<std::string, std::vector<DuplicateRemoval>>> remove_duplicates(c
     if (!key) return std::unexpected(key.error());
     auto outcome = resolve_duplicates(replica.layout, name, cc, *key);
     if (!outcome) return std::unexpected(outcome.error());
-    if (outcome->result == MergeResult::kConflict) return std::unexpected(manual_conflicts_error(replica, 1));
+    if (outcome->result == MergeResult::kConflict) {
+      if (auto st = write_conflict_files(replica.repo, name, cc.shards, outcome->manual); !st) {
+        return std::unexpected(st.error());
+      }
+      manual = true;
+    }
     if (!outcome->removals.empty()) out[name] = std::move(outcome->removals);
   }
+  if (manual) {
+    if (auto st = stamp_conflict_files(replica.repo, replica.config, theirs); !st) {
+      return std::unexpected(st.error());
+    }
+    return std::unexpected(manual_conflicts_error(replica, 1));
+  }
   return out;
+}
+
+// Whether a `manual` conflict of the duplicates pass still waits (see
+// remove_duplicates). Conflicts the driver raised hold the sync through
+// their unmerged paths instead, and are left to that check.
+Result<size_t> held_by_duplicates(const Replica& replica) {
+  std::error_code ec;
+  if (!fs::exists(replica.repo / kConflictsDir, ec)) return 0;
+  ListConflictsOptions list;
+  list.repo = replica.repo;
+  auto waiting = list_conflicts(list);
+  if (!waiting) return std::unexpected(waiting.error());
+  size_t held = 0;
+  for (const auto& sc : waiting->current) {
+    const json::Value* kind = sc.content.find("kind");
+    if (kind != nullptr && kind->is_string() && kind->as_string() == "duplicate") ++held;
+  }
+  return held;
 }
 
 // The blob at stage 1-3 of an unmerged path, "" when that stage is absent.
@@ -244,28 +363,26 @@ Result<SyncResult> run_sync(const SyncOptions& options) {
   auto lock = ReplicaLock::acquire(replica.repo);
   if (!lock) return std::unexpected(lock.error());
   git::Git git(replica.repo);
-  if (!git.is_repository()) {
-    return fail(ErrorCode::kUsage, "'" + replica.repo.string() + "' is not a git repository",
-                "run 'dbsync init' there first");
-  }
-  auto branch = git.current_branch();
-  if (!branch) return std::unexpected(branch.error());
-  if (!*branch) {
+  auto state = repo_state(git, replica.repo);
+  if (!state) return std::unexpected(state.error());
+  if (!state->branch) {
     return fail(ErrorCode::kUsage, "HEAD is detached; dbsync syncs a branch", "git switch <branch>");
   }
   SyncResult result;
-  result.branch = **branch;
+  result.branch = *state->branch;
   auto git_config = ConfigSnapshot::load(git);
   if (!git_config) return std::unexpected(git_config.error());
   auto remote = pick_remote(git, *git_config, options.remote, result.branch);
   if (!remote) return std::unexpected(remote.error());
   result.remote = *remote;
   const std::vector<std::string> identity = identity_args(*git_config, replica.local.replica);
+  const std::string local_ref = "refs/heads/" + result.branch;
+  const std::string remote_ref = "refs/remotes/" + result.remote + "/" + result.branch;
 
   // A merge left by a settled `manual` conflict is concluded first; its
   // report is this sync's, unless a later merge in this run replaces it.
   std::optional<MergedCommits> merged_commits;
-  if (merge_in_progress(git)) {
+  if (state->merging) {
     auto unmerged = git.unmerged_paths();
     if (!unmerged) return std::unexpected(unmerged.error());
     if (!unmerged->empty()) return std::unexpected(manual_conflicts_error(replica, unmerged->size()));
@@ -279,6 +396,11 @@ Result<SyncResult> run_sync(const SyncOptions& options) {
     if (*ours && *theirs) merged_commits = MergedCommits{**ours, **theirs};
     result.merged = true;
   }
+
+  // Nothing is imported while a duplicates conflict waits for a decision.
+  auto held = held_by_duplicates(replica);
+  if (!held) return std::unexpected(held.error());
+  if (*held > 0) return std::unexpected(manual_conflicts_error(replica, *held));
 
   auto ahead = working_tree_ahead(replica);
   if (!ahead) return std::unexpected(ahead.error());
@@ -296,41 +418,45 @@ Result<SyncResult> run_sync(const SyncOptions& options) {
   std::string message =
       fmt::format("dbsync: export from {} ({} added, {} changed, {} deleted)", replica.local.replica,
                   result.exported.added, result.exported.changed, result.exported.deleted);
-  auto committed = commit_snapshot(git, identity, message);
+  bool exported_changes = result.exported.added + result.exported.changed + result.exported.deleted > 0;
+  auto committed = commit_snapshot(git, identity, message, exported_changes);
   if (!committed) return std::unexpected(committed.error());
   result.committed_export = *committed;
 
   std::map<std::string, std::vector<DuplicateRemoval>> duplicates;
-  std::string remote_ref = "refs/remotes/" + result.remote + "/" + result.branch;
+  // HEAD's commit as this run last saw it (nullopt: unborn branch).
+  std::optional<std::string> head;
   for (result.attempts = 1; result.attempts <= options.max_attempts; ++result.attempts) {
     step(options, "fetching " + result.remote);
     if (auto r = git.run({"fetch", "-q", result.remote}); !r) return std::unexpected(r.error());
-    auto theirs = git.resolve(remote_ref);
-    if (!theirs) return std::unexpected(theirs.error());
-    auto head = git.head();
-    if (!head) return std::unexpected(head.error());
-    bool need_merge = false;
-    if (*theirs) {
-      if (!*head) {
-        need_merge = true;
-      } else {
-        auto ancestor = git.try_run({"merge-base", "--is-ancestor", **theirs, **head});
-        if (!ancestor) return std::unexpected(ancestor.error());
-        need_merge = ancestor->exit_code != 0;
-      }
+    auto tips = branch_tips(git, local_ref, remote_ref);
+    if (!tips) return std::unexpected(tips.error());
+    head = tips->ours;
+    const std::optional<std::string>& theirs = tips->theirs;
+    // Whether the remote has commits HEAD lacks; a fast-forward leaves HEAD
+    // at theirs, so only a real merge needs HEAD read back.
+    bool need_merge = false, fast_forward = false;
+    if (theirs && head && *theirs != *head) {
+      auto base = git.try_run({"merge-base", *head, *theirs});
+      if (!base) return std::unexpected(base.error());
+      std::string b = base->exit_code == 0 ? base->out.substr(0, base->out.find('\n')) : std::string();
+      need_merge = b != *theirs;
+      fast_forward = b == *head;
+    } else if (theirs && !head) {
+      need_merge = fast_forward = true;
     }
     if (need_merge) {
       step(options, "merging " + result.remote + "/" + result.branch);
       std::vector<std::string> args = identity;
-      if (*head) {
+      if (head) {
         args.insert(
             args.end(),
-            {"merge", "-q", "--no-edit", "--no-verify", "--allow-unrelated-histories", "-m",
+            {"merge", "-q", "--ff", "--no-edit", "--no-verify", "--allow-unrelated-histories", "-m",
              "dbsync: merge " + result.remote + "/" + result.branch + " into " + replica.local.replica,
-             **theirs});
+             *theirs});
       } else {
         // Nothing committed here yet: take the remote branch as it is.
-        args.insert(args.end(), {"reset", "-q", "--hard", **theirs});
+        args.insert(args.end(), {"reset", "-q", "--hard", *theirs});
       }
       auto merged = git.try_run(args);
       if (!merged) return std::unexpected(merged.error());
@@ -343,7 +469,7 @@ Result<SyncResult> run_sync(const SyncOptions& options) {
         unmerged = git.unmerged_paths();
         if (!unmerged) return std::unexpected(unmerged.error());
         if (!unmerged->empty()) {
-          if (auto st = stamp_conflict_files(replica.repo, replica.config, **theirs); !st) {
+          if (auto st = stamp_conflict_files(replica.repo, replica.config, *theirs); !st) {
             return std::unexpected(st.error());
           }
           return std::unexpected(manual_conflicts_error(replica, unmerged->size()));
@@ -351,29 +477,37 @@ Result<SyncResult> run_sync(const SyncOptions& options) {
         std::vector<std::string> commit = identity;
         commit.insert(commit.end(), {"commit", "-q", "--no-verify", "--no-edit"});
         if (auto r = git.run(commit); !r) return std::unexpected(r.error());
+        fast_forward = false;
       }
       result.merged = true;
-      if (*head) merged_commits = MergedCommits{**head, **theirs};
-      auto removed = remove_duplicates(replica);
+      if (head) merged_commits = MergedCommits{*head, *theirs};
+      auto removed = remove_duplicates(replica, *theirs);
       if (!removed) return std::unexpected(removed.error());
       for (auto& [name, list] : *removed) {
         result.duplicates_removed += list.size();
         auto& all = duplicates[name];
         all.insert(all.end(), list.begin(), list.end());
       }
+      bool dedup_commit = false;
       if (!removed->empty()) {
-        auto c = commit_snapshot(git, identity, "dbsync: remove duplicates under `unique`");
+        auto c = commit_snapshot(git, identity, "dbsync: remove duplicates under `unique`", true);
         if (!c) return std::unexpected(c.error());
+        dedup_commit = *c;
+      }
+      if (fast_forward && !dedup_commit) {
+        head = theirs;
+      } else {
+        auto now = git.head();
+        if (!now) return std::unexpected(now.error());
+        head = *now;
       }
       step(options, "importing the merged snapshot");
       auto imported = import_replica(replica);
       if (!imported) return std::unexpected(imported.error());
       result.imported = std::move(*imported);
     }
-    head = git.head();
-    if (!head) return std::unexpected(head.error());
-    if (!*head) break;  // nothing to push: an empty database and an empty remote
-    if (*theirs && **theirs == **head) {
+    if (!head) break;  // nothing to push: an empty database and an empty remote
+    if (theirs && *theirs == *head) {
       result.pushed = false;
       break;
     }
@@ -399,10 +533,8 @@ Result<SyncResult> run_sync(const SyncOptions& options) {
                 "run 'dbsync sync' again; everything so far is committed locally");
   }
 
-  auto head = git.head();
-  if (!head) return std::unexpected(head.error());
-  if (*head) {
-    result.head = **head;
+  if (head) {
+    result.head = *head;
     if (auto st = record_matched_commit(replica.repo, result.head); !st) return std::unexpected(st.error());
   }
 

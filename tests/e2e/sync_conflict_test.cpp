@@ -187,5 +187,63 @@ TEST_F(SyncConflictTest, UnknownKeyIsAUsageErrorAndAStaleEntryIsFlaggedThenPrune
   EXPECT_EQ(conflicts_json(*b_).find("stale")->as_array().size(), 0u);
 }
 
+// Rule 7 under `manual`: the duplicates pass runs after git has committed
+// the merge, so its conflict leaves no unmerged path; it must still hold
+// the replica as a driver's conflict does: listed by `dbsync conflicts`,
+// nothing imported, and every later sync stopped until `dbsync resolve`.
+TEST(SyncDuplicateConflict, AManualDuplicateHoldsEverySyncUntilResolved) {
+  TempDir dir;
+  fs::path remote = dir.path() / "remote.git";
+  must_run({"git", "init", "-q", "--bare", remote.string()});
+  TestReplica a(dir.path(), remote, "a");
+  std::ofstream(a.dir() / "dbsync.toml", std::ios::app)
+      << "\n[collections.items]\npolicy = \"manual\"\nunique = [[\"owner\", \"note\"]]\n";
+  a.exec("INSERT INTO items VALUES ('k0','a',0,'base')");
+  a.dbsync({"sync", "-q"});
+  TestReplica b(dir.path(), remote, "b");
+  b.dbsync({"sync", "-q"});
+  // The same natural record under two keys, with different values.
+  a.exec("INSERT INTO items VALUES ('x1','u',1,'same')");
+  a.dbsync({"sync", "-q"});
+  b.exec("INSERT INTO items VALUES ('x2','u',2,'same')");
+  auto stopped = b.dbsync({"sync", "-q"}, 1);
+  EXPECT_NE(stopped.err.find("dbsync conflicts"), std::string::npos) << stopped.err;
+
+  auto listed = [&](TestReplica& r) {
+    auto out = r.dbsync({"conflicts", "--json"});
+    auto v = json::parse(std::string_view(out.out).substr(0, out.out.find('\n')));
+    EXPECT_TRUE(v.has_value()) << out.out;
+    return v ? *v->find("conflicts") : json::Value();
+  };
+  json::Value waiting = listed(b);
+  ASSERT_TRUE(waiting.is_array());
+  ASSERT_EQ(waiting.as_array().size(), 1u);
+  const json::Value& c = waiting.as_array()[0];
+  EXPECT_EQ(c.find("kind")->as_string(), "duplicate");
+  std::string key = c.find("key_encoding")->as_string();
+  json::Value theirs_value = *c.find("theirs")->find("d")->find("value");
+  EXPECT_NE(stopped.err.find("items " + key), std::string::npos) << stopped.err;
+
+  // Nothing is imported while it waits, however often sync runs.
+  const std::map<std::string, std::string> before{{"k0", "a|0|base"}, {"x2", "u|2|same"}};
+  EXPECT_EQ(b.rows(), before);
+  auto again = b.dbsync({"sync", "-q"}, 1);
+  EXPECT_NE(again.err.find("dbsync resolve"), std::string::npos) << again.err;
+  EXPECT_EQ(b.rows(), before);
+  EXPECT_EQ(listed(b).as_array().size(), 1u);
+
+  auto resolved = b.dbsync({"resolve", key, "--take", "theirs"});
+  EXPECT_NE(resolved.out.find("took theirs"), std::string::npos) << resolved.out;
+  EXPECT_EQ(listed(b).as_array().size(), 0u);
+  b.dbsync({"sync", "-q"});
+  a.dbsync({"sync", "-q"});
+  b.dbsync({"sync", "-q"});
+  EXPECT_EQ(a.rows(), b.rows());
+  EXPECT_EQ(a.rows().size(), 2u) << "one survivor of the two duplicates";
+  EXPECT_EQ(a.root_hash(), b.root_hash());
+  std::string survivor = json::parse(key)->as_array().at(0).as_string();
+  EXPECT_EQ(b.rows().at(survivor), "u|" + std::to_string(theirs_value.as_int()) + "|same");
+}
+
 }  // namespace
 }  // namespace dbsync::e2e
