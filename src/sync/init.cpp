@@ -49,7 +49,18 @@ struct HookSpec {
 // Hooks are a convenience (DESIGN §7): `dbsync sync` does not rely on them,
 // and dbsync's own git calls set DBSYNC_RUNNING so the hooks stay quiet.
 constexpr HookSpec kHooks[] = {
-    {"pre-commit", "\"$DBSYNC\" export && git add -A -- dbsync\n"},
+    // git (checked with 2.39, builtin/commit.c) decides whether there is
+    // anything to commit from the index as it was before pre-commit ran:
+    // when only the database changed, a plain `git commit` is refused even
+    // though the export is staged now. The hook cannot see --allow-empty,
+    // so it does not abort; it says what happened and what to run.
+    {"pre-commit",
+     "staged_before=1\ngit diff --cached --quiet && staged_before=0\n"
+     "\"$DBSYNC\" export && git add -A -- dbsync || exit 1\n"
+     "if [ $staged_before = 0 ] && ! git diff --cached --quiet; then\n"
+     "  echo 'dbsync: staged the export; if git says \"nothing to commit\" (it decided before this hook "
+     "ran), run the same git commit again' >&2\n"
+     "fi\n"},
     {"post-merge", "exec \"$DBSYNC\" import\n"},
     // git rebase checks out its onto commit first: importing that half-way
     // state would drop this replica's rows until post-rewrite brings them back.

@@ -147,5 +147,43 @@ TEST_F(SyncHooksTest, InitAgainChangesNothingAndKeepsTheUsersOwnHook) {
       << "one driver entry";
 }
 
+// git decides "nothing to commit" from the index as it was before
+// pre-commit ran, so when only the database changed a plain `git commit` is
+// refused although the hook staged the export. The hook says so; the same
+// commit run again carries the export, and `git pull --rebase` (which
+// refuses to run over staged changes) works afterwards.
+TEST_F(SyncHooksTest, APlainCommitOfTheDatabaseAloneIsRefusedOnceThenCommitsWhenRunAgain) {
+  auto a = replica("a");
+  auto b = replica("b");
+  a->dbsync({"init", "--hooks"});
+  b->dbsync({"init", "--hooks"});
+  a->exec("INSERT INTO items VALUES ('k1','a',1,'x')");
+  a->dbsync({"sync", "-q"});
+  b->dbsync({"sync", "-q"});
+  a->dbsync({"sync", "-q"});
+  std::string br = branch(*a);
+
+  a->exec("INSERT INTO items VALUES ('k2','a',2,'y')");
+  auto refused = run_process({"git", "-C", a->dir().string(), "commit", "-q", "-m", "database only"});
+  ASSERT_TRUE(refused.has_value());
+  EXPECT_EQ(refused->exit_code, 1) << "git 2.39 refuses: " << refused->out << refused->err;
+  EXPECT_NE(refused->err.find("run the same git commit again"), std::string::npos) << refused->err;
+  EXPECT_EQ(git(*a, {"diff", "--cached", "--name-only"}).out, "dbsync/items/00.jsonl\n");
+
+  git(*a, {"commit", "-q", "-m", "database only"});
+  EXPECT_EQ(git(*a, {"show", "--name-only", "--format=", "HEAD"}).out, "dbsync/items/00.jsonl\n");
+  EXPECT_EQ(git(*a, {"status", "--porcelain", "--", "dbsync"}).out, "");
+
+  // Nothing is left staged, so a rebasing pull runs, and b imports k2.
+  b->exec("INSERT INTO items VALUES ('k3','b',3,'z')");
+  git(*b, {"commit", "-q", "--allow-empty", "-m", "b"});
+  git(*b, {"push", "-q", "origin", "HEAD:refs/heads/" + br});
+  git(*a, {"pull", "-q", "--rebase", "origin", br});
+  git(*a, {"push", "-q", "origin", "HEAD:refs/heads/" + br});
+  git(*b, {"-c", "pull.rebase=false", "pull", "-q", "origin", br});
+  EXPECT_EQ(a->rows().size(), 3u);
+  EXPECT_EQ(a->rows(), b->rows());
+}
+
 }  // namespace
 }  // namespace dbsync::e2e
