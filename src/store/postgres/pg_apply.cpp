@@ -2,7 +2,9 @@
 
 #include <algorithm>
 
+#include "json/parse.h"
 #include "store/postgres/pg_copy_text.h"
+#include "store/postgres/pg_doc_text.h"
 #include "store/sql_ident.h"
 
 namespace dbsync {
@@ -62,36 +64,106 @@ Status PgStage::vanished(uint64_t expected, uint64_t done) {
               "run 'dbsync sync' again: its export picks up the other session's changes first");
 }
 
-Status PgStage::copy_data(Change::Op op, std::span<const Change> changes,
-                          const std::vector<const PgColumn*>& cols, std::string& data) const {
+Result<bool> PgStage::text_row(Change::Op op, const Change& c, const std::vector<const PgColumn*>& cols,
+                               std::string& data) {
   const auto& keys = state_.key_columns();
-  for (const Change& c : changes) {
-    for (size_t j = 0; j < cols.size(); ++j) {
-      if (j) data += '\t';
-      const PgColumn* col = cols[j];
-      auto kpos = std::find(keys.begin(), keys.end(), col);
-      const json::Value* v = nullptr;
-      static const json::Value kNull;
-      if (kpos != keys.end()) {
-        v = &c.key.values[static_cast<size_t>(kpos - keys.begin())];
-      } else if (op != Change::Op::kDelete) {
-        v = c.doc->find(col->name);
+  slots_.assign(cols.size(), std::string_view());
+  if (op != Change::Op::kDelete) {
+    PgMemberCursor cursor(c.doc_text);
+    std::string_view raw, value;
+    bool escaped = false;
+    size_t hint = 0;
+    while (cursor.next(raw, escaped, value)) {
+      std::string_view name = raw;
+      if (escaped) {
+        auto v = json::parse("\"" + std::string(raw) + "\"");
+        if (!v || !v->is_string()) return fail(ErrorCode::kBadInput, "a document's member name is malformed");
+        unescaped_ = v->as_string();
+        name = unescaped_;
       }
-      auto text = pg_text_of(col->value, v ? *v : kNull, col->name);
-      if (!text) {
-        return std::unexpected(
-            std::move(text.error())
-                .context("table '" + state_.table().name + "' key " + c.key.encoding.substr(0, 200)));
+      // Members and write columns are both in RFC 8785 order: the column is
+      // almost always the next one.
+      size_t j = hint;
+      while (j < cols.size() && cols[j]->name != name) ++j;
+      if (j == cols.size()) {
+        for (j = 0; j < hint && cols[j]->name != name; ++j) {
+        }
+        if (j == hint) {
+          // A generated or local column is not written; a field that is
+          // no column at all needs ALTER TABLE first.
+          if (state_.table().column(name) == nullptr) return false;
+          continue;
+        }
       }
-      append_copy_value(data, *text);
+      hint = j + 1;
+      if (!slots_[j].empty())
+        return fail(ErrorCode::kBadInput, "duplicate member name '" + std::string(name) + "'");
+      slots_[j] = value;
     }
-    data += '\n';
+    if (!cursor.ok()) return fail(ErrorCode::kBadInput, "a document is not a canonical JSON object");
   }
-  return {};
+  for (size_t j = 0; j < cols.size(); ++j) {
+    if (j) data += '\t';
+    const PgColumn* col = cols[j];
+    auto kpos = std::find(keys.begin(), keys.end(), col);
+    // An update or delete matches on the key it names; an insert given as
+    // text writes its document's key.
+    if (kpos != keys.end() && !c.key.values.empty()) {
+      auto text = pg_text_of(col->value, c.key.values[static_cast<size_t>(kpos - keys.begin())], col->name);
+      if (!text) return std::unexpected(text.error());
+      append_copy_value(data, *text);
+    } else if (slots_[j].empty()) {
+      data += "\\N";
+    } else if (auto st = append_copy_of_json_text(data, col->value, slots_[j], col->name); !st) {
+      return std::unexpected(st.error());
+    }
+  }
+  data += '\n';
+  return true;
 }
 
-Status PgStage::apply(PgConn& conn, Change::Op op, std::span<const Change> changes) {
-  if (changes.empty()) return {};
+Result<size_t> PgStage::copy_data(Change::Op op, std::span<const Change> changes,
+                                  const std::vector<const PgColumn*>& cols, std::string& data,
+                                  const std::function<Status(std::string&)>& flush) {
+  // Chunks small enough to keep the server busy while the next rows convert.
+  constexpr size_t kChunk = 1 << 16;
+  const auto& keys = state_.key_columns();
+  static const json::Value kNull;
+  for (size_t i = 0; i < changes.size(); ++i) {
+    const Change& c = changes[i];
+    auto at_key = [&](Error e) {
+      return std::move(e).context("table '" + state_.table().name + "' key " + c.key.encoding.substr(0, 200));
+    };
+    if (c.doc == nullptr) {
+      auto row = text_row(op, c, cols, data);
+      if (!row) return std::unexpected(at_key(std::move(row.error())));
+      if (!*row) return i;
+    } else {
+      for (size_t j = 0; j < cols.size(); ++j) {
+        if (j) data += '\t';
+        const PgColumn* col = cols[j];
+        auto kpos = std::find(keys.begin(), keys.end(), col);
+        const json::Value* v = nullptr;
+        if (kpos != keys.end()) {
+          v = &c.key.values[static_cast<size_t>(kpos - keys.begin())];
+        } else if (op != Change::Op::kDelete) {
+          v = c.doc->find(col->name);
+        }
+        auto text = pg_text_of(col->value, v ? *v : kNull, col->name);
+        if (!text) return std::unexpected(at_key(std::move(text.error())));
+        append_copy_value(data, *text);
+      }
+      data += '\n';
+    }
+    if (flush && data.size() >= kChunk) {
+      if (auto st = flush(data); !st) return std::unexpected(st.error());
+    }
+  }
+  return changes.size();
+}
+
+Result<size_t> PgStage::apply(PgConn& conn, Change::Op op, std::span<const Change> changes) {
+  if (changes.empty()) return 0;
   const std::string& table = state_.table().name;
   std::string qt = quote_ident(table);
   if (op == Change::Op::kInsert) {
@@ -99,23 +171,36 @@ Status PgStage::apply(PgConn& conn, Change::Op op, std::span<const Change> chang
     // is already there (an application insert racing the import, waited
     // for when uncommitted) fails the whole COPY with a unique violation
     // instead of being overwritten.
-    std::string data;
-    if (auto st = copy_data(op, changes, state_.write_columns(), data); !st) return st;
-    auto st = conn.copy_in("COPY " + qt + " (" + column_list(state_.write_columns()) + ") FROM STDIN", data);
-    if (st) return {};
-    if (st.error().code == ErrorCode::kConflict) {
-      return fail(ErrorCode::kConflict,
-                  "table '" + table +
-                      "': a row to insert already exists (another session inserted it while dbsync was "
-                      "importing); nothing was written: " +
-                      st.error().message,
-                  "run 'dbsync sync' again: its export picks up the other session's rows first");
+    std::string sql = "COPY " + qt + " (" + column_list(state_.write_columns()) + ") FROM STDIN";
+    if (conn.open_copy() == nullptr || *conn.open_copy() != sql) {
+      auto st = conn.begin_copy(sql, [table](Error e) {
+        if (e.code != ErrorCode::kConflict) return std::move(e).context("table '" + table + "'");
+        return Error(ErrorCode::kConflict,
+                     "table '" + table +
+                         "': a row to insert already exists (another session inserted it while dbsync was "
+                         "importing); nothing was written: " +
+                         e.message,
+                     "run 'dbsync sync' again: its export picks up the other session's rows first");
+      });
+      if (!st) return std::unexpected(std::move(st.error()).context("table '" + table + "'"));
     }
-    return std::unexpected(std::move(st.error()).context("table '" + table + "'"));
+    std::string data;
+    auto done = copy_data(op, changes, state_.write_columns(), data, [&](std::string& rows) -> Status {
+      auto st = conn.put_copy(rows);
+      rows.clear();
+      return st;
+    });
+    if (!done) return done;
+    if (auto st = conn.put_copy(data); !st) return std::unexpected(st.error());
+    for (size_t i = 0; i < *done; ++i) conn.label_copy_row(changes[i].key.encoding);
+    return done;
   }
-  if (auto st = ensure(conn); !st) return st;
+  if (auto st = ensure(conn); !st) return std::unexpected(st.error());
   std::string data;
-  if (auto st = copy_data(op, changes, cols_, data); !st) return st;
+  auto done_rows = copy_data(op, changes, cols_, data, nullptr);
+  if (!done_rows) return done_rows;
+  changes = changes.first(*done_rows);
+  if (changes.empty()) return 0;
   if (auto st = conn.copy_in("COPY " + quote_ident(name_) + " (" + column_list(cols_) + ") FROM STDIN", data);
       !st)
     return std::unexpected(std::move(st.error()).context("table '" + table + "'"));
@@ -144,8 +229,9 @@ Status PgStage::apply(PgConn& conn, Change::Op op, std::span<const Change> chang
         conn.command_count("DELETE FROM " + qt + " AS t USING " + qs + " AS s WHERE " + key_join("t", "s"));
   }
   if (!done) return std::unexpected(std::move(done.error()).context("table '" + table + "'"));
-  if (*done != changes.size()) return vanished(changes.size(), *done);
-  return conn.command("TRUNCATE " + qs);
+  if (*done != changes.size()) return std::unexpected(vanished(changes.size(), *done).error());
+  if (auto st = conn.command("TRUNCATE " + qs); !st) return std::unexpected(st.error());
+  return changes.size();
 }
 
 }  // namespace dbsync

@@ -1,12 +1,16 @@
 // Writing a run of changes of one kind to one table. Inserts: COPY straight
 // into the table, so a key another session inserted meanwhile fails the run
 // with a unique violation (kConflict, PostgreSQL's message names the key)
-// instead of being overwritten. Updates and deletes: COPY into a temporary
-// staging table, one set-based UPDATE … FROM / DELETE … USING joined on the
-// key, and a check that every change hit exactly one row (kConflict when a
-// row vanished). Not thread-safe.
+// instead of being overwritten; rows stream to the server in chunks while
+// the next ones convert (PgConn::begin_copy), and the caller ends the COPY
+// (PgConn::end_copy) when its apply() returns. Updates and deletes: COPY into a temporary staging
+// table, one set-based UPDATE … FROM / DELETE … USING joined on the key, and
+// a check that every change hit exactly one row (kConflict when a row
+// vanished). Documents given as canonical text (Change::doc_text) convert
+// without being parsed (pg_doc_text.h). Not thread-safe.
 #pragma once
 
+#include <functional>
 #include <span>
 #include <string>
 
@@ -22,20 +26,34 @@ class PgStage {
   // at commit or rollback).
   PgStage(PgTableState& state, std::string name) : state_(state), name_(std::move(name)) {}
 
+  // Writes the changes in order and returns how many it wrote: all of
+  // them, or fewer when the next change's document (given as text) has a
+  // field that is no column of the table; the caller adds the column and
+  // writes the rest with a new stage (the table's state changed).
   // REQUIRES: every change in `changes` has op `op`.
-  Status apply(PgConn& conn, Change::Op op, std::span<const Change> changes);
+  Result<size_t> apply(PgConn& conn, Change::Op op, std::span<const Change> changes);
 
  private:
   Status ensure(PgConn& conn);
   std::string key_join(std::string_view a, std::string_view b) const;
-  Status copy_data(Change::Op op, std::span<const Change> changes, const std::vector<const PgColumn*>& cols,
-                   std::string& data) const;
+  // Appends one COPY row per change to `data` for columns `cols`, handing
+  // `data` to `flush` whenever it grows past a chunk; returns how many rows
+  // it appended (see apply()).
+  Result<size_t> copy_data(Change::Op op, std::span<const Change> changes,
+                           const std::vector<const PgColumn*>& cols, std::string& data,
+                           const std::function<Status(std::string&)>& flush);
+  // One change's row, from its document's text; false when the document
+  // has a field that is no column.
+  Result<bool> text_row(Change::Op op, const Change& c, const std::vector<const PgColumn*>& cols,
+                        std::string& data);
   Status vanished(uint64_t expected, uint64_t done);
 
   PgTableState& state_;
   std::string name_;
   bool created_ = false;
-  std::vector<const PgColumn*> cols_;  // staging columns: write columns, then key columns not among them
+  std::vector<const PgColumn*> cols_;    // staging columns: write columns, then key columns not among them
+  std::vector<std::string_view> slots_;  // text_row(): each column's JSON text in the document
+  std::string unescaped_;
 };
 
 }  // namespace dbsync

@@ -55,6 +55,7 @@ Result<std::unique_ptr<PgConn>> PgConn::connect(const std::string& url, std::str
 }
 
 PgConn::~PgConn() {
+  abort_copy();
   if (conn_ != nullptr) PQfinish(conn_);
 }
 
@@ -72,6 +73,7 @@ Error PgConn::error(const std::string& what, const PGresult* result) const {
 
 Result<PgResult> PgConn::run(const std::string& sql, const std::vector<PgParam>& params,
                              ExecStatusType want) {
+  if (auto st = end_copy(); !st) return std::unexpected(st.error());
   std::vector<const char*> values;
   values.reserve(params.size());
   for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
@@ -104,6 +106,7 @@ Result<uint64_t> PgConn::command_count(const std::string& sql, const std::vector
 }
 
 Status PgConn::copy_out(const std::string& sql, const std::function<Status(std::string_view line)>& line) {
+  if (auto st = end_copy(); !st) return st;
   PgResult r(PQexec(conn_, sql.c_str()));
   if (!r || PQresultStatus(r.get()) != PGRES_COPY_OUT) return std::unexpected(error("COPY failed", r.get()));
   Status result;
@@ -133,6 +136,7 @@ Status PgConn::copy_out(const std::string& sql, const std::function<Status(std::
 }
 
 Status PgConn::copy_in(const std::string& sql, std::string_view data) {
+  if (auto st = end_copy(); !st) return st;
   PgResult r(PQexec(conn_, sql.c_str()));
   if (!r || PQresultStatus(r.get()) != PGRES_COPY_IN) return std::unexpected(error("COPY failed", r.get()));
   constexpr size_t kChunk = 1 << 20;
@@ -143,13 +147,76 @@ Status PgConn::copy_in(const std::string& sql, std::string_view data) {
   }
   if (PQputCopyEnd(conn_, ok ? nullptr : "dbsync stopped the copy") != 1)
     return std::unexpected(error("COPY failed"));
-  PgResult end(PQgetResult(conn_));
-  while (PgResult more{PQgetResult(conn_)}) {
-  }
+  PgResult end = copy_result();
   if (!end || PQresultStatus(end.get()) != PGRES_COMMAND_OK)
     return std::unexpected(error("COPY failed", end.get()));
   if (!ok) return std::unexpected(error("COPY failed"));
   return {};
+}
+
+PgResult PgConn::copy_result() {
+  PgResult end(PQgetResult(conn_));
+  while (PgResult more{PQgetResult(conn_)}) {
+  }
+  return end;
+}
+
+Status PgConn::begin_copy(const std::string& sql, std::function<Error(Error)> on_error) {
+  if (auto st = end_copy(); !st) return st;
+  PgResult r(PQexec(conn_, sql.c_str()));
+  if (!r || PQresultStatus(r.get()) != PGRES_COPY_IN) return std::unexpected(error("COPY failed", r.get()));
+  copy_.emplace();
+  copy_->sql = sql;
+  copy_->on_error = std::move(on_error);
+  return {};
+}
+
+Status PgConn::put_copy(std::string_view rows) {
+  if (!copy_) return fail(ErrorCode::kInternal, "no COPY is open");
+  if (rows.empty()) return {};
+  if (PQputCopyData(conn_, rows.data(), static_cast<int>(rows.size())) == 1) return {};
+  Error e = error("COPY failed");
+  abort_copy();
+  return std::unexpected(std::move(e));
+}
+
+void PgConn::label_copy_row(std::string_view key) {
+  if (!copy_) return;
+  copy_->keys += key;
+  copy_->key_ends.push_back(copy_->keys.size());
+}
+
+Status PgConn::end_copy() {
+  if (!copy_) return {};
+  OpenCopy open = std::move(*copy_);
+  copy_.reset();
+  if (PQputCopyEnd(conn_, nullptr) != 1) {
+    (void)copy_result();
+    return std::unexpected(open.on_error(error("COPY failed")));
+  }
+  PgResult end = copy_result();
+  if (end && PQresultStatus(end.get()) == PGRES_COMMAND_OK) return {};
+  Error e = error("COPY failed", end.get());
+  // "COPY pnl, line 3, column note: …": line 3 is the third row sent.
+  const char* where = end ? PQresultErrorField(end.get(), PG_DIAG_CONTEXT) : nullptr;
+  std::string_view ctx = where ? where : "";
+  if (size_t at = ctx.find(", line "); at != std::string_view::npos) {
+    size_t line = 0;
+    for (size_t i = at + 7; i < ctx.size() && ctx[i] >= '0' && ctx[i] <= '9'; ++i)
+      line = line * 10 + static_cast<size_t>(ctx[i] - '0');
+    if (line >= 1 && line <= open.key_ends.size()) {
+      size_t begin = line == 1 ? 0 : open.key_ends[line - 2];
+      std::string key = open.keys.substr(begin, open.key_ends[line - 1] - begin);
+      e.message = "key " + key.substr(0, 200) + ": " + e.message;
+    }
+  }
+  return std::unexpected(open.on_error(std::move(e)));
+}
+
+void PgConn::abort_copy() {
+  if (!copy_) return;
+  copy_.reset();
+  if (PQputCopyEnd(conn_, "dbsync stopped the copy") == 1) (void)copy_result();
 }
 
 Result<std::string> PgConn::literal(std::string_view text) {

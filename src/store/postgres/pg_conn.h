@@ -54,6 +54,25 @@ class PgConn {
   // COPY … FROM STDIN with `data` in COPY text format.
   Status copy_in(const std::string& sql, std::string_view data);
 
+  // A COPY … FROM STDIN fed in pieces, so that rows stream to the server
+  // while the client converts the next ones (the server parses and indexes
+  // rows meanwhile, instead of each side waiting for the other).
+  // begin_copy() starts one (ending an open one first), put_copy() sends
+  // rows, label_copy_row() records each row's key in order; the COPY ends
+  // at the next statement of any kind on this connection, at end_copy(), or
+  // cancelled at abort_copy(). An error it ends with names the key of the
+  // row PostgreSQL reports (its "line N") and passes through `on_error`.
+  Status begin_copy(const std::string& sql, std::function<Error(Error)> on_error);
+  // The statement of the open COPY; nullptr when none is open.
+  const std::string* open_copy() const { return copy_ ? &copy_->sql : nullptr; }
+  // REQUIRES: a COPY is open. `rows` are whole COPY text lines.
+  Status put_copy(std::string_view rows);
+  void label_copy_row(std::string_view key);
+  // Ends the open COPY, if any, and reports how it went.
+  Status end_copy();
+  // Cancels the open COPY, if any (the transaction is rolled back anyway).
+  void abort_copy();
+
   // A string literal with quotes, escaped by libpq for this connection
   // (only for COMMENT, which takes no parameters).
   Result<std::string> literal(std::string_view text);
@@ -65,8 +84,18 @@ class PgConn {
   PgConn(PGconn* conn, std::string display, std::vector<std::string> secrets)
       : conn_(conn), display_(std::move(display)), secrets_(std::move(secrets)) {}
   Result<PgResult> run(const std::string& sql, const std::vector<PgParam>& params, ExecStatusType want);
+  // Waits for the result of a finished COPY and drains the connection.
+  PgResult copy_result();
+
+  struct OpenCopy {
+    std::string sql;
+    std::function<Error(Error)> on_error;
+    std::string keys;              // the rows' key encodings, one after the other
+    std::vector<size_t> key_ends;  // where each row's key ends in `keys`
+  };
 
   PGconn* conn_;
+  std::optional<OpenCopy> copy_;
   std::string display_;
   std::vector<std::string> secrets_;
 };

@@ -86,4 +86,17 @@ void append_copy_value(std::string& out, const std::optional<std::string>& value
   }
 }
 
+void append_array_element(std::string& out, const std::optional<std::string>& value) {
+  if (!value) {
+    out += "NULL";
+    return;
+  }
+  out += '"';
+  for (char c : *value) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  out += '"';
+}
+
 }  // namespace dbsync

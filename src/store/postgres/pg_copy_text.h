@@ -25,4 +25,8 @@ class CopyRowReader {
 // Appends one value for COPY FROM text format (nullopt: \N); no separator.
 void append_copy_value(std::string& out, const std::optional<std::string>& value);
 
+// Appends one element of an array literal ("{…}"): quoted, with '"' and '\'
+// escaped, or NULL for nullopt; no separator.
+void append_array_element(std::string& out, const std::optional<std::string>& value);
+
 }  // namespace dbsync

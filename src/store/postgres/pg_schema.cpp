@@ -138,8 +138,118 @@ struct Reader {
   }
 };
 
+json::Value columns_detail(const PgTable& table) {
+  json::Array columns;
+  for (const auto& c : table.columns) {
+    columns.push_back(
+        json::make_object({{"name", c.name},
+                           {"type", c.type},
+                           {"notnull", c.notnull},
+                           {"default", c.default_sql ? json::Value(*c.default_sql) : json::Value()},
+                           {"identity", c.identity},
+                           {"generated", c.generated},
+                           {"pk", json::Value(c.pk)}}));
+  }
+  return json::make_object({{"columns", json::Value(std::move(columns))}});
+}
+
+// Of the columns only: constraints and indexes dbsync adds after creating a
+// table (foreign keys, at commit) or that are added by hand later do not
+// make a replica give up the schema.json it was created from, and tables
+// created before constraints were recorded keep their fingerprint.
 std::string fingerprint(const PgTable& t) {
-  return to_hex(xxh3_128(json::to_canonical(pg_schema_detail(t)) + "\n" + t.name));
+  return to_hex(xxh3_128(json::to_canonical(columns_detail(t)) + "\n" + t.name));
+}
+
+const char* fk_action(std::string_view code) {
+  if (code == "a") return "no action";
+  if (code == "r") return "restrict";
+  if (code == "c") return "cascade";
+  if (code == "n") return "set null";
+  if (code == "d") return "set default";
+  return nullptr;
+}
+
+json::Value parsed_or_empty(const std::string& text) {
+  auto v = json::parse(text);
+  return v && v->is_array() ? *v : json::Value(json::Array{});
+}
+
+// Reads the constraints (but the primary key and NOT NULL) and the indexes
+// that back no constraint, as schema.json records them.
+Status read_constraints_and_indexes(PgConn& conn, const std::string& oid, PgTable& t) {
+  static const std::string kNames =
+      "COALESCE((SELECT json_agg(a.attname ORDER BY k.o) FROM unnest(%s) WITH ORDINALITY AS k(n, o) "
+      "JOIN pg_catalog.pg_attribute a ON a.attrelid = %s AND a.attnum = k.n), '[]')::text";
+  auto names = [](const std::string& keys, const std::string& rel) {
+    std::string out = kNames;
+    out.replace(out.find("%s"), 2, keys);
+    out.replace(out.find("%s"), 2, rel);
+    return out;
+  };
+  auto cons = conn.query(
+      "SELECT c.conname, c.contype::text, pg_catalog.pg_get_constraintdef(c.oid), " +
+          names("c.conkey", "c.conrelid") + ", f.relname, (f.relnamespace = c.connamespace)::text, " +
+          names("c.confkey", "c.confrelid") +
+          ", c.confdeltype::text, c.confupdtype::text, c.condeferrable::text, c.condeferred::text, "
+          "c.confmatchtype::text "
+          "FROM pg_catalog.pg_constraint c LEFT JOIN pg_catalog.pg_class f ON f.oid = c.confrelid "
+          "WHERE c.conrelid = $1::oid AND c.contype IN ('c', 'f', 'u') ORDER BY c.conname",
+      {oid});
+  if (!cons) return std::unexpected(cons.error());
+  PGresult* r = cons->get();
+  for (int i = 0; i < PQntuples(r); ++i) {
+    std::string name = value_at(r, i, 0), type = value_at(r, i, 1), def = value_at(r, i, 2);
+    json::Value columns = parsed_or_empty(value_at(r, i, 3));
+    bool deferrable = value_at(r, i, 9) == "true", deferred = value_at(r, i, 10) == "true";
+    const char* on_delete = fk_action(value_at(r, i, 7));
+    const char* on_update = fk_action(value_at(r, i, 8));
+    if (type == "u" && !deferrable) {
+      t.constraints.push_back(json::make_object({{"name", name}, {"type", "unique"}, {"columns", columns}}));
+    } else if (type == "f" && value_at(r, i, 5) == "true" && value_at(r, i, 11) == "s" && on_delete &&
+               on_update) {
+      json::Value refs =
+          json::make_object({{"table", value_at(r, i, 4)}, {"columns", parsed_or_empty(value_at(r, i, 6))}});
+      t.constraints.push_back(json::make_object({{"name", name},
+                                                 {"type", "foreign key"},
+                                                 {"columns", columns},
+                                                 {"references", refs},
+                                                 {"on_delete", on_delete},
+                                                 {"on_update", on_update},
+                                                 {"deferrable", deferrable},
+                                                 {"deferred", deferred}}));
+    } else {
+      // A CHECK, or a key this store does not rebuild from structure
+      // (another schema, MATCH FULL, deferrable UNIQUE): definition only.
+      const char* kind = type == "c" ? "check" : type == "f" ? "foreign key" : "unique";
+      t.constraints.push_back(json::make_object({{"name", name}, {"type", kind}, {"definition", def}}));
+    }
+  }
+  auto idx = conn.query(
+      "SELECT i.relname, ix.indisunique::text, (ix.indexprs IS NULL AND ix.indpred IS NULL AND "
+      "ix.indnatts = ix.indnkeyatts AND am.amname = 'btree' AND NOT EXISTS (SELECT 1 FROM "
+      "unnest(ix.indoption::int2[]) AS o(v) WHERE o.v <> 0))::text, " +
+          names("ix.indkey::int2[]", "ix.indrelid") +
+          ", pg_catalog.pg_get_indexdef(ix.indexrelid) "
+          "FROM pg_catalog.pg_index ix JOIN pg_catalog.pg_class i ON i.oid = ix.indexrelid "
+          "JOIN pg_catalog.pg_am am ON am.oid = i.relam "
+          "WHERE ix.indrelid = $1::oid AND NOT ix.indisprimary AND NOT EXISTS (SELECT 1 FROM "
+          "pg_catalog.pg_constraint c WHERE c.conindid = ix.indexrelid AND c.contype IN ('p', 'u', 'x')) "
+          "ORDER BY i.relname",
+      {oid});
+  if (!idx) return std::unexpected(idx.error());
+  r = idx->get();
+  for (int i = 0; i < PQntuples(r); ++i) {
+    std::string name = value_at(r, i, 0);
+    if (value_at(r, i, 2) == "true") {
+      t.indexes.push_back(json::make_object({{"name", name},
+                                             {"columns", parsed_or_empty(value_at(r, i, 3))},
+                                             {"unique", value_at(r, i, 1) == "true"}}));
+    } else {
+      t.indexes.push_back(json::make_object({{"name", name}, {"definition", value_at(r, i, 4)}}));
+    }
+  }
+  return {};
 }
 
 }  // namespace
@@ -192,7 +302,8 @@ Result<std::optional<PgTable>> read_pg_table(PgConn& conn, const std::string& na
       "(CASE WHEN bt.typcategory = 'A' THEN bt.typelem ELSE bt.oid END)::text, "
       "(bt.typcategory = 'A')::text, a.attnotnull::text, pg_catalog.pg_get_expr(d.adbin, d.adrelid), "
       "a.attidentity::text, a.attgenerated::text, "
-      "COALESCE(array_position(i.indkey::int2[], a.attnum) + 1 - array_lower(i.indkey::int2[], 1), 0)::text "
+      "COALESCE(array_position(i.indkey::int2[], a.attnum) + 1 - array_lower(i.indkey::int2[], 1), 0)::text, "
+      "pg_catalog.format_type(a.atttypid, NULL) "
       "FROM pg_catalog.pg_attribute a "
       "JOIN pg_catalog.pg_type t ON t.oid = a.atttypid "
       "JOIN pg_catalog.pg_type bt ON bt.oid = (CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END) "
@@ -215,26 +326,20 @@ Result<std::optional<PgTable>> read_pg_table(PgConn& conn, const std::string& na
     c.generated = generated == "s";
     if (!PQgetisnull(r, i, 5) && !c.generated) c.default_sql = value_at(r, i, 5);
     c.pk = std::stoi(value_at(r, i, 8));
+    c.cast_type = value_at(r, i, 9);
     if (c.pk > 0) pk[c.pk] = c.name;
     t.columns.push_back(std::move(c));
   }
   for (auto& [pos, col] : pk) t.primary_key.push_back(col);
+  if (auto st = read_constraints_and_indexes(conn, oid, t); !st) return std::unexpected(st.error());
   return std::optional<PgTable>(std::move(t));
 }
 
 json::Value pg_schema_detail(const PgTable& table) {
-  json::Array columns;
-  for (const auto& c : table.columns) {
-    columns.push_back(
-        json::make_object({{"name", c.name},
-                           {"type", c.type},
-                           {"notnull", c.notnull},
-                           {"default", c.default_sql ? json::Value(*c.default_sql) : json::Value()},
-                           {"identity", c.identity},
-                           {"generated", c.generated},
-                           {"pk", json::Value(c.pk)}}));
-  }
-  return json::make_object({{"columns", json::Value(std::move(columns))}});
+  json::Value detail = columns_detail(table);
+  if (!table.constraints.empty()) detail.set("constraints", json::Value(table.constraints));
+  if (!table.indexes.empty()) detail.set("indexes", json::Value(table.indexes));
+  return detail;
 }
 
 json::Value pg_collection_detail(const PgTable& table, const std::vector<std::string>& key) {
@@ -408,8 +513,148 @@ Result<std::string> pg_create_statement(const std::string& table, const json::Va
     }
     ddl += ")";
   }
+  std::string indexes;
+  if (pg != nullptr) {
+    auto list = [&](const json::Value& owner, const std::string& path) -> Result<std::string> {
+      const json::Value* names = owner.find("columns");
+      if (names == nullptr || !names->is_array() || names->as_array().empty())
+        return std::unexpected(r.bad(path + ".columns", "expected a list of column names"));
+      std::string out;
+      for (const auto& n : names->as_array()) {
+        if (!n.is_string() || !has(n.as_string()))
+          return std::unexpected(r.bad(path + ".columns", "expected names of the table's columns"));
+        if (!out.empty()) out += ", ";
+        append_quoted_ident(out, n.as_string());
+      }
+      return out;
+    };
+    auto named = [&](const json::Value& entry, const std::string& path) -> Result<std::string> {
+      const json::Value* name = entry.find("name");
+      if (name == nullptr || !name->is_string())
+        return std::unexpected(r.bad(path + ".name", "expected a string"));
+      if (auto st = check_pg_ident(name->as_string(), "constraint or index"); !st)
+        return std::unexpected(r.bad(path + ".name", st.error().message));
+      return name->as_string();
+    };
+    auto not_recreated = [&](const std::string& what, const json::Value& entry) {
+      const json::Value* def = entry.find("definition");
+      warnings.push_back("table '" + table + "': " + what +
+                         (def && def->is_string() ? " (" + def->as_string().substr(0, 120) + ")" : "") +
+                         " was not recreated: dbsync does not run SQL text from a snapshot");
+    };
+    if (const json::Value* cons = pg->find("constraints")) {
+      if (!cons->is_array()) return std::unexpected(r.bad("postgresql.constraints", "expected a list"));
+      for (size_t i = 0; i < cons->as_array().size(); ++i) {
+        const json::Value& c = cons->as_array()[i];
+        std::string path = "postgresql.constraints[" + std::to_string(i) + "]";
+        auto name = named(c, path);
+        if (!name) return std::unexpected(name.error());
+        const json::Value* type = c.find("type");
+        if (type == nullptr || !type->is_string())
+          return std::unexpected(r.bad(path + ".type", "expected a string"));
+        if (type->as_string() == "foreign key" && c.find("columns"))
+          continue;  // pg_foreign_keys(), at commit
+        if (type->as_string() != "unique" || !c.find("columns")) {
+          not_recreated(type->as_string() + " constraint '" + *name + "'", c);
+          continue;
+        }
+        auto cols_sql = list(c, path);
+        if (!cols_sql) return std::unexpected(cols_sql.error());
+        ddl += ", CONSTRAINT " + quote_ident(*name) + " UNIQUE (" + *cols_sql + ")";
+      }
+    }
+    if (const json::Value* idx = pg->find("indexes")) {
+      if (!idx->is_array()) return std::unexpected(r.bad("postgresql.indexes", "expected a list"));
+      for (size_t i = 0; i < idx->as_array().size(); ++i) {
+        const json::Value& x = idx->as_array()[i];
+        std::string path = "postgresql.indexes[" + std::to_string(i) + "]";
+        auto name = named(x, path);
+        if (!name) return std::unexpected(name.error());
+        if (!x.find("columns")) {
+          not_recreated("index '" + *name + "'", x);
+          continue;
+        }
+        auto cols_sql = list(x, path);
+        if (!cols_sql) return std::unexpected(cols_sql.error());
+        const json::Value* unique = x.find("unique");
+        // IF NOT EXISTS: index names are per schema; an existing relation of
+        // that name leaves this one out rather than failing the import.
+        indexes += std::string("; CREATE ") +
+                   (unique && unique->is_bool() && unique->as_bool() ? "UNIQUE " : "") +
+                   "INDEX IF NOT EXISTS " + quote_ident(*name) + " ON " + quote_ident(table) + " (" +
+                   *cols_sql + ")";
+      }
+    }
+  }
   ddl += ")";
-  return ddl;
+  return ddl + indexes;
+}
+
+Result<std::vector<PgForeignKey>> pg_foreign_keys(const std::string& table, const json::Value& detail,
+                                                  const std::string& label) {
+  std::vector<PgForeignKey> out;
+  const json::Value* pg = detail.find("postgresql");
+  const json::Value* cons = pg ? pg->find("constraints") : nullptr;
+  if (cons == nullptr || !cons->is_array()) return out;
+  Reader r{label};
+  auto names = [&](const json::Value* list, const std::string& path) -> Result<std::string> {
+    if (list == nullptr || !list->is_array() || list->as_array().empty())
+      return std::unexpected(r.bad(path, "expected a list of column names"));
+    std::string sql;
+    for (const auto& n : list->as_array()) {
+      if (!n.is_string()) return std::unexpected(r.bad(path, "expected a list of column names"));
+      if (auto st = check_pg_ident(n.as_string(), "column"); !st)
+        return std::unexpected(r.bad(path, st.error().message));
+      if (!sql.empty()) sql += ", ";
+      append_quoted_ident(sql, n.as_string());
+    }
+    return sql;
+  };
+  static const std::set<std::string> kActions = {"no action", "restrict", "cascade", "set null",
+                                                 "set default"};
+  for (size_t i = 0; i < cons->as_array().size(); ++i) {
+    const json::Value& c = cons->as_array()[i];
+    std::string path = "postgresql.constraints[" + std::to_string(i) + "]";
+    const json::Value* type = c.find("type");
+    if (!type || !type->is_string() || type->as_string() != "foreign key" || !c.find("columns")) continue;
+    const json::Value* name = c.find("name");
+    const json::Value* refs = c.find("references");
+    const json::Value* ref_table = refs ? refs->find("table") : nullptr;
+    if (name == nullptr || !name->is_string())
+      return std::unexpected(r.bad(path + ".name", "expected a string"));
+    if (auto st = check_pg_ident(name->as_string(), "constraint"); !st)
+      return std::unexpected(r.bad(path + ".name", st.error().message));
+    if (ref_table == nullptr || !ref_table->is_string())
+      return std::unexpected(r.bad(path + ".references.table", "expected a string"));
+    if (auto st = check_pg_ident(ref_table->as_string(), "table"); !st)
+      return std::unexpected(r.bad(path + ".references.table", st.error().message));
+    auto cols = names(c.find("columns"), path + ".columns");
+    if (!cols) return std::unexpected(cols.error());
+    auto ref_cols = names(refs->find("columns"), path + ".references.columns");
+    if (!ref_cols) return std::unexpected(ref_cols.error());
+    std::string actions;
+    for (const char* which : {"on_delete", "on_update"}) {
+      const json::Value* a = c.find(which);
+      if (a == nullptr || !a->is_string() || !kActions.count(a->as_string()))
+        return std::unexpected(r.bad(path + "." + which,
+                                     "expected one of no action, restrict, cascade, set null, "
+                                     "set default"));
+      actions += std::string(which[3] == 'd' ? " ON DELETE " : " ON UPDATE ") + a->as_string();
+    }
+    const json::Value* deferrable = c.find("deferrable");
+    const json::Value* deferred = c.find("deferred");
+    if (deferrable && deferrable->is_bool() && deferrable->as_bool()) {
+      actions += " DEFERRABLE";
+      if (deferred && deferred->is_bool() && deferred->as_bool()) actions += " INITIALLY DEFERRED";
+    }
+    std::string qt = quote_ident(table), qn = quote_ident(name->as_string());
+    out.push_back({"foreign key '" + name->as_string() + "' of table '" + table + "'",
+                   "ALTER TABLE " + qt + " ADD CONSTRAINT " + qn + " FOREIGN KEY (" + *cols +
+                       ") REFERENCES " + quote_ident(ref_table->as_string()) + " (" + *ref_cols + ")" +
+                       actions + " NOT VALID",
+                   "ALTER TABLE " + qt + " VALIDATE CONSTRAINT " + qn});
+  }
+  return out;
 }
 
 }  // namespace dbsync

@@ -12,7 +12,15 @@
 // types, key columns are jsonb and the others json, so every value keeps
 // its exact canonical form.
 //
-//   "postgresql": {"columns": [{"name","type","notnull","default","identity","generated","pk"}...]}
+//   "postgresql": {"columns": [{"name","type","notnull","default","identity","generated","pk"}...],
+//                  "constraints": [...], "indexes": [...]}   (each only when not empty)
+//
+// Constraints and indexes (docs/stores/postgresql.md, "schema.json"): what
+// is portable is recorded as structure and recreated (UNIQUE constraints,
+// plain btree indexes on columns, foreign keys to tables of the same
+// schema); the rest is recorded as PostgreSQL's definition text, for people,
+// and never executed (CHECK constraints, expression and partial indexes):
+// SQL from a remote snapshot is not run.
 //
 // Tables are those of the connection's current schema (search_path).
 #pragma once
@@ -30,6 +38,9 @@ namespace dbsync {
 struct PgColumn {
   std::string name;
   std::string type;  // format_type(): "numeric(10,2)", "text[]"
+  // The type without its modifier ("numeric", "character varying[]"): a
+  // cast to it never rounds or cuts a value, as one to `type` may.
+  std::string cast_type;
   PgType value;
   bool notnull = false;
   std::optional<std::string> default_sql;
@@ -43,6 +54,8 @@ struct PgTable {
   std::vector<PgColumn> columns;  // in table order
   std::vector<std::string> primary_key;
   std::string comment;
+  json::Array constraints;  // as schema.json records them (see above)
+  json::Array indexes;
 
   const PgColumn* column(std::string_view name) const;
 };
@@ -62,13 +75,26 @@ json::Value pg_schema_detail(const PgTable& table);
 // one schema.json), else {"key", "postgresql"}.
 json::Value pg_collection_detail(const PgTable& table, const std::vector<std::string>& key);
 
+// A foreign key to add once every table of an import exists and holds its
+// rows (at commit): `add` creates it NOT VALID, `validate` then checks the
+// rows; `what` names it in warnings.
+struct PgForeignKey {
+  std::string what, add, validate;
+};
+
+// The foreign keys schema.json (`detail`, whole object) records for
+// `table`; malformed entries are kBadInput naming `label`.
+Result<std::vector<PgForeignKey>> pg_foreign_keys(const std::string& table, const json::Value& detail,
+                                                  const std::string& label);
+
 // The table comment recording the schema.json a table was created from.
 std::string pg_creation_comment(const PgTable& created, const json::Value& detail);
 
 // CREATE TABLE for a collection from its schema.json (`detail`, whole
-// object) and key; `fields` are the fields its records use, added as json
-// columns when schema.json does not list them. `label` names schema.json in
-// errors; what could not be recreated goes to `warnings`.
+// object) and key, with its UNIQUE constraints, followed by CREATE INDEX
+// statements for its indexes; `fields` are the fields its records use,
+// added as json columns when schema.json does not list them. `label` names
+// schema.json in errors; what could not be recreated goes to `warnings`.
 Result<std::string> pg_create_statement(const std::string& table, const json::Value& detail,
                                         const std::vector<std::string>& key,
                                         const std::vector<std::string>& fields, const std::string& label,

@@ -1,15 +1,18 @@
 #include "store/postgres/pg_txn.h"
 
+#include <algorithm>
 #include <map>
 #include <set>
 
 #include "json/canonical.h"
+#include "json/parse.h"
 #include "snapshot/layout.h"
 #include "store/postgres/pg_apply.h"
 #include "store/postgres/pg_copy_text.h"
 #include "store/postgres/pg_schema.h"
 #include "store/postgres/pg_table.h"
 #include "store/sql_ident.h"
+#include "util/hash.h"
 
 namespace dbsync {
 namespace {
@@ -21,7 +24,9 @@ class PgTxn : public StoreTxn {
   PgTxn(PgConn& conn, TxnMode mode) : conn_(conn), mode_(mode) {}
 
   ~PgTxn() override {
-    if (!done_) (void)conn_.command("ROLLBACK");
+    if (done_) return;
+    conn_.abort_copy();
+    (void)conn_.command("ROLLBACK");
   }
 
   Status start() {
@@ -82,31 +87,58 @@ class PgTxn : public StoreTxn {
     if (!state) return std::unexpected(state.error());
     PgTableState& s = **state;
     const auto& kc = s.key_columns();
-    // unnest(…) WITH ORDINALITY: one statement per batch, keys as array parameters.
+    // One statement per batch: each key column's values as one text[]
+    // parameter, unnest(…) WITH ORDINALITY joined to the table on the
+    // primary key index. Text arrays cast per element, so array-typed key
+    // columns are looked up whole (unnest of an int[][] would flatten them).
     std::string sql = "SELECT k.dbsync_ord, " + s.select_list("t.") + " FROM unnest(";
-    for (size_t i = 0; i < kc.size(); ++i)
-      sql += (i ? ", $" : "$") + std::to_string(i + 1) + "::" + kc[i]->type + "[]";
+    for (size_t i = 0; i < kc.size(); ++i) sql += (i ? ", $" : "$") + std::to_string(i + 1) + "::text[]";
     sql += ") WITH ORDINALITY AS k(";
     for (size_t i = 0; i < kc.size(); ++i) sql += "k" + std::to_string(i) + ", ";
     sql += "dbsync_ord) JOIN " + quote_ident(info.name) + " AS t ON ";
     for (size_t i = 0; i < kc.size(); ++i) {
       if (i) sql += " AND ";
-      sql += "t." + quote_ident(kc[i]->name) + " = k.k" + std::to_string(i);
+      sql += "t." + quote_ident(kc[i]->name) + " = k.k" + std::to_string(i) + "::" + kc[i]->cast_type;
     }
-    if (mode_ == TxnMode::kWrite) sql += " FOR UPDATE OF t";
+    // The import's planning reads lock the rows it is about to compare and
+    // overwrite: from this read on the application cannot change them
+    // until the import commits, so what was compared is what gets
+    // overwritten. Keys this transaction has already written are read
+    // plainly (the import verifying its writes): a row it inserted or
+    // updated is locked by that write until commit, and a key it deleted
+    // stays locked through the deleted row (another session's insert of
+    // it waits on the unique index for our commit), so a plain read sees
+    // what the commit will publish and nobody can change it before. FOR
+    // UPDATE there would only write every row's lock bits again (for
+    // 100,000 updated rows about as long as the UPDATE itself).
+    std::string locking = sql + " FOR UPDATE OF t";
+    auto written = written_.find(info.name);
+    if (written != written_.end() && !std::is_sorted(written->second.begin(), written->second.end()))
+      std::sort(written->second.begin(), written->second.end());
     std::vector<std::optional<std::string_view>> values(s.doc_columns().size());
     std::string doc;
     for (size_t first = 0; first < keys.size(); first += kLookupBatch) {
       size_t count = std::min(kLookupBatch, keys.size() - first);
       std::vector<PgParam> params;
       for (size_t i = 0; i < kc.size(); ++i) {
-        json::Array column;
-        for (size_t j = first; j < first + count; ++j) column.push_back(keys[j].values[i]);
-        auto text = pg_text_of(PgType{kc[i]->value.kind, true}, json::Value(std::move(column)), kc[i]->name);
-        if (!text) return std::unexpected(std::move(text.error()).context("table '" + info.name + "'"));
-        params.push_back(std::move(*text));
+        std::string list = "{";
+        for (size_t j = first; j < first + count; ++j) {
+          if (j > first) list += ',';
+          if (keys[j].values.size() != kc.size())
+            return fail(ErrorCode::kInternal, "table '" + info.name + "': key " + keys[j].encoding +
+                                                  " does not match the table's key");
+          auto text = pg_text_of(kc[i]->value, keys[j].values[i], kc[i]->name);
+          if (!text) return std::unexpected(std::move(text.error()).context("table '" + info.name + "'"));
+          append_array_element(list, *text);
+        }
+        list += '}';
+        params.push_back(std::move(list));
       }
-      auto r = conn_.query(sql, params);
+      bool lock = false;
+      for (size_t j = first; mode_ == TxnMode::kWrite && !lock && j < first + count; ++j)
+        lock = written == written_.end() ||
+               !std::binary_search(written->second.begin(), written->second.end(), xxh3_64(keys[j].encoding));
+      auto r = conn_.query(lock ? locking : sql, params);
       if (!r) return std::unexpected(std::move(r.error()).context("table '" + info.name + "'"));
       PGresult* res = r->get();
       std::set<size_t> seen;
@@ -182,42 +214,84 @@ class PgTxn : public StoreTxn {
     if (!comment) return std::unexpected(comment.error());
     if (auto st = conn_.command("COMMENT ON TABLE " + quote_ident(info.name) + " IS " + *comment); !st)
       return st;
+    // Foreign keys wait for commit: the tables they reference may be
+    // created later in this import, and rows arrive table by table.
+    auto fks = pg_foreign_keys(info.name, info.schema.detail, label);
+    if (!fks) return std::unexpected(fks.error());
+    for (auto& fk : *fks) foreign_keys_.push_back(std::move(fk));
     tables_.erase(info.name);
     return {};
   }
 
   Status apply(const CollectionInfo& info, const std::vector<Change>& changes) override {
+    // Inserts stream while they convert; the COPY ends with the call, so a
+    // row the server refuses fails this apply() (the Store contract).
+    auto st = apply_runs(info, changes);
+    if (!st) {
+      conn_.abort_copy();
+      return st;
+    }
+    return conn_.end_copy();
+  }
+
+  Status apply_runs(const CollectionInfo& info, const std::vector<Change>& changes) {
     if (auto st = add_missing_columns(info, changes); !st) return st;
-    auto state = require_state(info);
-    if (!state) return std::unexpected(state.error());
-    Entry& entry = tables_.at(info.name);
-    if (!entry.stage)
-      entry.stage = std::make_unique<PgStage>(*entry.state, "dbsync_stage_" + std::to_string(stages_++));
+    auto& written = written_[info.name];
+    for (const Change& c : changes) written.push_back(xxh3_64(c.key.encoding));
     // Changes apply in order: each run of one kind is one statement.
     for (size_t i = 0; i < changes.size();) {
       size_t j = i;
       while (j < changes.size() && changes[j].op == changes[i].op) ++j;
+      auto entry = stage_for(info);
+      if (!entry) return std::unexpected(entry.error());
       for (size_t k = i; k < j; ++k) {
-        if (changes[k].op != Change::Op::kDelete &&
-            (changes[k].doc == nullptr || !changes[k].doc->is_object()))
+        const Change& c = changes[k];
+        if (c.op != Change::Op::kDelete && (c.doc ? !c.doc->is_object() : c.doc_text.empty()))
           return fail(ErrorCode::kInternal, "table '" + info.name + "': a change without a document");
-        if (changes[k].key.values.size() != entry.state->key_columns().size())
-          return fail(ErrorCode::kInternal, "table '" + info.name + "': key " + changes[k].key.encoding +
-                                                " does not match the table's key");
+        // An insert given as text may leave the key values out: they are
+        // the document's own.
+        bool keyless_insert = c.op == Change::Op::kInsert && c.doc == nullptr && c.key.values.empty();
+        if (!keyless_insert && c.key.values.size() != (*entry)->state->key_columns().size())
+          return fail(ErrorCode::kInternal,
+                      "table '" + info.name + "': key " + c.key.encoding + " does not match the table's key");
       }
-      if (auto st =
-              entry.stage->apply(conn_, changes[i].op, std::span<const Change>(changes).subspan(i, j - i));
-          !st)
-        return st;
+      while (i < j) {
+        auto done =
+            (*entry)->stage->apply(conn_, changes[i].op, std::span<const Change>(changes).subspan(i, j - i));
+        if (!done) return std::unexpected(done.error());
+        i += *done;
+        if (i == j) break;
+        // A document (given as text) with a field the table lacks: the
+        // rest of the run is parsed, the columns added, and it goes on
+        // with the table's new state.
+        if (auto st = add_missing_columns_from_text(info, std::span<const Change>(changes).subspan(i, j - i));
+            !st)
+          return st;
+        entry = stage_for(info);
+        if (!entry) return std::unexpected(entry.error());
+      }
       i = j;
     }
     return {};
+  }
+
+  // Documents as text go to COPY without being parsed (pg_doc_text.h).
+  bool applies_canonical_text() const override { return true; }
+
+  Result<bool> empty(const CollectionInfo& info) override {
+    if (auto st = require_state(info); !st) return std::unexpected(st.error());
+    auto r = conn_.query("SELECT EXISTS (SELECT 1 FROM " + quote_ident(info.name) + ")");
+    if (!r) return std::unexpected(std::move(r.error()).context("table '" + info.name + "'"));
+    return std::string_view(PQgetvalue(r->get(), 0, 0)) != "t";
   }
 
   std::vector<std::string> take_warnings() override { return std::exchange(warnings_, {}); }
 
   Status commit() override {
     if (done_) return fail(ErrorCode::kInternal, "transaction already finished");
+    // Rows still streaming into an open COPY are part of the transaction.
+    if (auto st = conn_.end_copy(); !st) return st;
+    if (auto st = add_foreign_keys(); !st) return st;
     PgResult r(PQexec(conn_.handle(), "COMMIT"));
     done_ = true;
     // COMMIT of a failed transaction "succeeds" as ROLLBACK.
@@ -266,6 +340,60 @@ class PgTxn : public StoreTxn {
     return state;
   }
 
+  // Adds the foreign keys of the tables this transaction created, now that
+  // every table exists and holds its rows. Each is added NOT VALID (it
+  // holds for every later write) and then validated against the rows; one
+  // that cannot be added (its table is not synced, the referenced columns
+  // have no unique index) is left out, and one the rows violate (data
+  // merged from replicas that did not enforce it) stays NOT VALID, so the
+  // import still commits; both are warned about.
+  Status add_foreign_keys() {
+    for (const PgForeignKey& fk : std::exchange(foreign_keys_, {})) {
+      if (auto st = conn_.command("SAVEPOINT dbsync_fk"); !st) return st;
+      if (auto st = conn_.command(fk.add); !st) {
+        if (auto rb = conn_.command("ROLLBACK TO SAVEPOINT dbsync_fk"); !rb) return rb;
+        warnings_.push_back(fk.what + " was not recreated: " + st.error().message);
+      } else if (auto v = conn_.command("SAVEPOINT dbsync_fk_valid; " + fk.validate); !v) {
+        if (auto rb = conn_.command("ROLLBACK TO SAVEPOINT dbsync_fk_valid"); !rb) return rb;
+        warnings_.push_back(fk.what + " was created NOT VALID: " + v.error().message);
+      }
+      if (auto st = conn_.command("RELEASE SAVEPOINT dbsync_fk"); !st) return st;
+    }
+    return {};
+  }
+
+  // The table's cached entry with its staging table.
+  Result<Entry*> stage_for(const CollectionInfo& info) {
+    auto state = require_state(info);
+    if (!state) return std::unexpected(state.error());
+    Entry& entry = tables_.at(info.name);
+    if (!entry.stage)
+      entry.stage = std::make_unique<PgStage>(*entry.state, "dbsync_stage_" + std::to_string(stages_++));
+    return &entry;
+  }
+
+  // add_missing_columns for changes whose documents are given as text.
+  Status add_missing_columns_from_text(const CollectionInfo& info, std::span<const Change> changes) {
+    std::vector<json::Value> docs;
+    docs.reserve(changes.size());
+    std::vector<Change> parsed;
+    parsed.reserve(changes.size());
+    for (const Change& c : changes) {
+      if (c.doc != nullptr || c.op == Change::Op::kDelete) continue;
+      auto doc = json::parse(c.doc_text);
+      if (!doc) {
+        return std::unexpected(
+            std::move(doc.error()).context("table '" + info.name + "' key " + c.key.encoding.substr(0, 200)));
+      }
+      docs.push_back(std::move(*doc));
+      Change& p = parsed.emplace_back();
+      p.op = c.op;
+      p.key.encoding = c.key.encoding;
+      p.doc = &docs.back();
+    }
+    return add_missing_columns(info, parsed);
+  }
+
   // ALTER TABLE ADD COLUMN for fields the records carry and the table lacks,
   // typed as schema.json says when it lists them: data is never dropped.
   Status add_missing_columns(const CollectionInfo& info, const std::vector<Change>& changes) {
@@ -300,6 +428,10 @@ class PgTxn : public StoreTxn {
   TxnMode mode_;
   bool done_ = false;
   std::map<std::string, Entry> tables_;
+  std::vector<PgForeignKey> foreign_keys_;  // of tables created here, added at commit
+  // Per table, the keys (xxh3_64 of their encodings) apply() wrote; sorted
+  // by the next lookup.
+  std::map<std::string, std::vector<uint64_t>> written_;
   int stages_ = 0;
   std::vector<std::string> warnings_;
 };
