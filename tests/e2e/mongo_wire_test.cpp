@@ -279,6 +279,69 @@ TEST_F(MongoWire, OnAReplicaSetANetworkErrorAbortsTheTransaction) {
   EXPECT_TRUE(commands(log, "insert").empty());
 }
 
+// Server versions (from hello's maxWireVersion, the release from buildInfo):
+// snapshot reads need MongoDB 5.0, creating a collection inside a
+// transaction 4.4.
+TEST_F(MongoWire, OnAReplicaSetBefore50TheExportReadsWithoutSnapshotReads) {
+  fs::path data = write_data(tmp_.path(), "data.jsonl", {int_doc(1, "one"), int_doc(2, "two")});
+  MockMongod mock(tmp_.path(), {"--data", data.string(), "--replset", "--wire", "9", "--version", "4.4.29"});
+  ASSERT_GT(mock.port(), 0);
+  fs::path repo = tmp_.path() / "repo";
+  fs::create_directories(repo);
+  auto r = dbsync_run(repo, {"export", "--db", mock.url() + "&directConnection=true"});
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_EQ(docs_of(repo / "dbsync" / "pnl" / "00.jsonl"),
+            "{\"d\":{\"_id\":1,\"v\":\"one\"}\n{\"d\":{\"_id\":2,\"v\":\"two\"}\n");
+  // A 4.4 server refuses snapshot reads: the collections are read as on a
+  // standalone server, one find each.
+  auto finds = commands(mock.log(), "find");
+  ASSERT_EQ(finds.size(), 1u);
+  EXPECT_EQ(finds[0].find("snapshot"), std::string::npos) << finds[0];
+}
+
+// A snapshot of collection pnl in a repository that has never seen the
+// database (its first import creates the collection).
+fs::path fresh_replica(const fs::path& dir) {
+  fs::path data = write_data(dir, "src.jsonl", {int_doc(1, "one"), int_doc(2, "two")});
+  fs::path src = dir / "src", repo = dir / "repo";
+  fs::create_directories(src);
+  fs::create_directories(repo);
+  MockMongod mock(dir, {"--data", data.string()});
+  EXPECT_GT(mock.port(), 0);
+  EXPECT_EQ(dbsync_run(src, {"export", "--db", mock.url()}).code, 0);
+  copy_snapshot(src, repo);
+  return repo;
+}
+
+TEST_F(MongoWire, OnMongo42CreatingACollectionInATransactionIsRefused) {
+  fs::path repo = fresh_replica(tmp_.path());
+  MockMongod mock(tmp_.path() / "repo", {"--replset", "--wire", "8", "--version", "4.2.24"});
+  ASSERT_GT(mock.port(), 0);
+  auto r = dbsync_run(repo, {"import", "--db", mock.url() + "&directConnection=true"});
+  EXPECT_EQ(r.code, 4) << r.out << r.err;
+  EXPECT_NE(r.err.find("cannot create collection 'pnl' inside a transaction"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("4.2.24"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("needs MongoDB 4.4 or later"), std::string::npos) << r.err;
+  auto log = mock.log();
+  EXPECT_TRUE(commands(log, "create").empty());
+  EXPECT_TRUE(commands(log, "insert").empty());
+  EXPECT_TRUE(commands(log, "commitTransaction").empty());
+}
+
+TEST_F(MongoWire, OnMongo44TheCollectionIsCreatedInsideTheTransaction) {
+  fs::path repo = fresh_replica(tmp_.path());
+  MockMongod mock(tmp_.path() / "repo", {"--replset", "--wire", "9", "--version", "4.4.29"});
+  ASSERT_GT(mock.port(), 0);
+  auto r = dbsync_run(repo, {"import", "--db", mock.url() + "&directConnection=true"});
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  auto log = mock.log();
+  auto creates = commands(log, "create");
+  ASSERT_EQ(creates.size(), 1u);
+  EXPECT_NE(creates[0].find("\"autocommit\": false"), std::string::npos) << creates[0];
+  EXPECT_EQ(commands(log, "insert").size(), 1u);
+  EXPECT_EQ(commands(log, "commitTransaction").size(), 1u);
+}
+
 TEST_F(MongoWire, AuthenticationFailureIsClearAndNeverShowsThePassword) {
   MockMongod mock(tmp_.path(), {"--auth-fail"});
   ASSERT_GT(mock.port(), 0);

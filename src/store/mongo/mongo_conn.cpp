@@ -62,24 +62,74 @@ Status MongoConn::command(const bson_t& cmd, const std::string& doing, bson_t* r
   return {};
 }
 
-Result<bool> MongoConn::supports_transactions() {
-  if (txn_support_ >= 0) return txn_support_ == 1;
+namespace {
+
+// The wire versions of the releases dbsync's checks name.
+constexpr int32_t kWire44 = 9, kWire50 = 13;
+
+const char* release_of_wire(int32_t wire) {
+  switch (wire) {
+    case 6: return "3.6";
+    case 7: return "4.0";
+    case 8: return "4.2";
+    case 9: return "4.4";
+    case 10:
+    case 11:
+    case 12: return "4.9";
+    case 13: return "5.0";
+    default: return wire < 6 ? "older than 3.6" : "5.0 or later";
+  }
+}
+
+}  // namespace
+
+Status MongoConn::describe() {
+  if (described_) return {};
   bson_error_t err;
   mongoc_server_description_t* sd = mongoc_client_select_server(client_, true, nullptr, &err);
   if (sd == nullptr) return std::unexpected(error(err, "cannot connect"));
   std::string type = mongoc_server_description_type(sd);
   const bson_t* hello = mongoc_server_description_hello_response(sd);
-  int32_t wire = 0;
   bool sessions = false;
   bson_iter_t it;
-  if (bson_iter_init_find(&it, hello, "maxWireVersion") && BSON_ITER_HOLDS_INT(&it))
-    wire = static_cast<int32_t>(bson_iter_as_int64(&it));
+  if (bson_iter_init_find(&it, hello, "maxWireVersion") && BSON_ITER_HOLDS_NUMBER(&it))
+    wire_ = static_cast<int32_t>(bson_iter_as_int64(&it));
   if (bson_iter_init_find(&it, hello, "logicalSessionTimeoutMinutes") && !BSON_ITER_HOLDS_NULL(&it))
     sessions = true;
   mongoc_server_description_destroy(sd);
-  bool yes = sessions && ((type == "RSPrimary" && wire >= 7) || (type == "Mongos" && wire >= 8));
-  txn_support_ = yes ? 1 : 0;
-  return yes;
+  transactions_ = sessions && ((type == "RSPrimary" && wire_ >= 7) || (type == "Mongos" && wire_ >= 8));
+  described_ = true;
+  return {};
+}
+
+Result<bool> MongoConn::supports_transactions() {
+  if (auto st = describe(); !st) return std::unexpected(st.error());
+  return transactions_;
+}
+
+Result<bool> MongoConn::supports_snapshot_reads() {
+  if (auto st = describe(); !st) return std::unexpected(st.error());
+  return wire_ >= kWire50;
+}
+
+Result<bool> MongoConn::supports_create_in_transaction() {
+  if (auto st = describe(); !st) return std::unexpected(st.error());
+  return wire_ >= kWire44;
+}
+
+std::string MongoConn::server_version() {
+  std::string wire = "(wire version " + std::to_string(wire_) + ")";
+  BsonDoc cmd = new_bson();
+  BSON_APPEND_INT32(cmd.get(), "buildInfo", 1);
+  bson_t reply;
+  bson_error_t err;
+  bool ok = mongoc_client_command_simple(client_, "admin", cmd.get(), nullptr, &reply, &err);
+  std::string version;
+  bson_iter_t it;
+  if (ok && bson_iter_init_find(&it, &reply, "version") && BSON_ITER_HOLDS_UTF8(&it))
+    version = bson_iter_utf8(&it, nullptr);
+  bson_destroy(&reply);
+  return (version.empty() ? std::string(release_of_wire(wire_)) : version) + " " + wire;
 }
 
 }  // namespace dbsync

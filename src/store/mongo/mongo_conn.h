@@ -42,12 +42,27 @@ class MongoConn {
   // member or mongos with sessions, wire version >= 7/8). Asks once.
   Result<bool> supports_transactions();
 
+  // What the server can do, by the maxWireVersion its hello advertises
+  // (MongoDB's own feature detection; wire 13 is 5.0, 9 is 4.4).
+  // Snapshot reads (a read session at one cluster time) need 5.0.
+  Result<bool> supports_snapshot_reads();
+  // Creating a collection inside a multi-document transaction needs 4.4.
+  Result<bool> supports_create_in_transaction();
+  // The server's version for messages: buildInfo's "version", else the
+  // release its wire version stands for ("4.2 (wire version 8)").
+  std::string server_version();
+
  private:
   explicit MongoConn(MongoUrl url) : url_(std::move(url)) {}
+  // Reads hello once: the topology and the wire version.
+  Status describe();
+
   MongoUrl url_;
   mongoc_client_t* client_ = nullptr;
   mongoc_database_t* db_ = nullptr;
-  int txn_support_ = -1;
+  bool described_ = false;
+  bool transactions_ = false;
+  int32_t wire_ = 0;
 };
 
 struct CollectionDeleter {

@@ -100,6 +100,16 @@ class MongoTxn : public StoreTxn {
       done_ = mode_ == TxnMode::kRead;
       return {};
     }
+    if (mode_ == TxnMode::kRead) {
+      // Before 5.0 a replica set has no snapshot reads: collections are
+      // read one after another, as on a standalone server (docs §4).
+      auto snapshot = conn_.supports_snapshot_reads();
+      if (!snapshot) return std::unexpected(snapshot.error());
+      if (!*snapshot) {
+        done_ = true;
+        return {};
+      }
+    }
     bson_error_t err;
     mongoc_session_opt_t* sopts = mongoc_session_opts_new();
     if (mode_ == TxnMode::kRead) mongoc_session_opts_set_snapshot(sopts, true);
@@ -203,6 +213,21 @@ class MongoTxn : public StoreTxn {
     auto exists = mongo_collection_exists(conn_, info.name, o.get());
     if (!exists) return std::unexpected(exists.error());
     if (*exists) return {};
+    if (session_) {
+      auto can = conn_.supports_create_in_transaction();
+      if (!can) return std::unexpected(can.error());
+      if (!*can) {
+        // Created outside the transaction it would outlive a rolled-back
+        // import; refused before anything is written instead.
+        return fail(ErrorCode::kUnavailable,
+                    "cannot create collection '" + info.name + "' inside a transaction: MongoDB at '" +
+                        conn_.url().display + "' is version " + conn_.server_version() +
+                        ", and creating a collection in a transaction needs MongoDB 4.4 or later; "
+                        "nothing was written",
+                    "create it first (db.createCollection(\"" + info.name +
+                        "\") in mongosh) and run the import again, or upgrade the server to 4.4+");
+      }
+    }
     return create_mongo_collection(conn_, info, o.get());
   }
 

@@ -4,7 +4,7 @@
 Built on Debian's python3-mockupdb. It keeps a tiny in-memory database (the
 subset of MongoDB the dbsync store uses: hello/isMaster, ping,
 listCollections, listIndexes, find/getMore, insert, update (replacements),
-delete, create, createIndexes), logs every command it receives as one line
+delete, create, createIndexes, dropDatabase), logs every command it receives as one line
 of canonical Extended JSON to --log, and injects faults:
 
   --hangup NAME:N   close the connection instead of answering the N-th
@@ -19,6 +19,13 @@ of canonical Extended JSON to --log, and injects faults:
                     commitTransaction / abortTransaction (it does not model
                     their effect: writes apply at once)
   --batch N         first and next batches of find/getMore hold N documents
+  --wire N          maxWireVersion in hello (default 13, MongoDB 5.0)
+  --version V       version in buildInfo (default 5.0.0)
+  --stall NAME:N[:after]
+                    do not answer the N-th command NAME (before applying
+                    it, or with ":after" after applying it) until the
+                    client goes away; logs {"stalled": NAME} first, so a
+                    test can kill the client at that point
   --data FILE       initial documents: lines {"c": collection, "d": document}
                     in canonical Extended JSON
 
@@ -93,6 +100,9 @@ def main():
     ap.add_argument("--touch", action="append", default=[])
     ap.add_argument("--replset", action="store_true")
     ap.add_argument("--batch", type=int, default=101)
+    ap.add_argument("--wire", type=int, default=13)
+    ap.add_argument("--version", default="5.0.0")
+    ap.add_argument("--stall", action="append", default=[])
     ap.add_argument("--lifetime", type=float, default=120)
     args = ap.parse_args()
 
@@ -107,6 +117,10 @@ def main():
     for h in args.hangup:
         name, n = h.split(":")
         hangups[name.lower()] = int(n)
+    stalls = {}
+    for st in args.stall:
+        parts = st.split(":")
+        stalls[(parts[0].lower(), int(parts[1]))] = len(parts) > 2 and parts[2] == "after"
     seen = {}
     touches = {}
     for t in args.touch:
@@ -115,7 +129,7 @@ def main():
     log = open(args.log, "a", buffering=1)
 
     hello = OrderedDict(
-        [("ismaster", True), ("isWritablePrimary", True), ("maxWireVersion", 13), ("minWireVersion", 0),
+        [("ismaster", True), ("isWritablePrimary", True), ("maxWireVersion", args.wire), ("minWireVersion", 0),
          ("maxBsonObjectSize", 16777216), ("maxMessageSizeBytes", 48000000), ("maxWriteBatchSize", 100000),
          ("ok", 1)])
 
@@ -138,6 +152,10 @@ def main():
         if hangups.get(lname) == seen[lname]:
             log.write('{"hangup": "%s"}\n' % name)
             return req.hangup()
+        stall = stalls.get((lname, seen[lname]))
+        if stall is False:
+            stall_until_gone(name)
+            return req.hangup()
         with db.lock:
             touch = touches.get((lname, seen[lname]))
             if touch:
@@ -145,7 +163,22 @@ def main():
                     if d.get("_id") == touch[1]:
                         d["touched"] = True
                 log.write('{"touched": %d}\n' % touch[1])
-            return dispatch(req, lname, doc)
+            if stall is None:
+                return dispatch(req, lname, doc)
+            # Applied, but the client never hears of it.
+            dispatch(FakeReq(), lname, doc)
+        stall_until_gone(name)
+        return req.hangup()
+
+    class FakeReq:
+        def replies(self, *args, **kwargs):
+            return True
+
+    def stall_until_gone(name):
+        # The test kills the client when it reads this line; the server
+        # then hangs up on the dead connection.
+        log.write('{"stalled": "%s"}\n' % name)
+        time.sleep(3)
 
     def dispatch(req, lname, doc):
         dbname = doc.get("$db", "test")
@@ -153,7 +186,9 @@ def main():
             if args.auth_fail:
                 return req.replies(ok=0, code=18, codeName="AuthenticationFailed", errmsg="Authentication failed.")
             return req.replies(ok=0, code=18, errmsg="this mock server has no users")
-        if lname in ("ping", "endsessions", "buildinfo", "committransaction", "aborttransaction"):
+        if lname == "buildinfo":
+            return req.replies(version=args.version, ok=1)
+        if lname in ("ping", "endsessions", "committransaction", "aborttransaction"):
             return req.replies(ok=1)
         if lname == "listcollections":
             flt = doc.get("filter", {})
@@ -174,6 +209,11 @@ def main():
                 return req.replies(ok=0, code=26, errmsg="ns does not exist")
             out = [OrderedDict([("v", 2), ("key", {"_id": 1}), ("name", "_id_")])] + db.indexes.get(dbname + "." + n, [])
             return req.replies(cursor={"id": bson.int64.Int64(0), "ns": dbname + "." + n, "firstBatch": out})
+        if lname == "dropdatabase":
+            for ns in [ns for ns in db.colls if ns.startswith(dbname + ".")]:
+                del db.colls[ns]
+                db.indexes.pop(ns, None)
+            return req.replies(ok=1)
         if lname == "create":
             db.colls.setdefault(dbname + "." + doc["create"], [])
             return req.replies(ok=1)
