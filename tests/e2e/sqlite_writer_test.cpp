@@ -51,10 +51,18 @@ namespace fs = std::filesystem;
   ::_exit(0);
 }
 
-void scenario(bool wal) {
+// With `tracking`, both replicas use change_tracking = "triggers": B's
+// exports read only the rows the log names while the writer runs, and the
+// final status (a full read) must still find nothing unexported.
+void scenario(bool wal, bool tracking = false) {
   TempDir tmp;
   fs::path a = tmp.path() / "a", b = tmp.path() / "b";
   fs::create_directories(a);
+  fs::create_directories(b);
+  if (tracking) {
+    for (const auto& r : {a, b})
+      std::ofstream(r / "dbsync.toml") << "version = 1\nchange_tracking = \"triggers\"\n";
+  }
   std::string rows = "BEGIN; CREATE TABLE pnl (id INTEGER PRIMARY KEY, user TEXT, profit REAL, note TEXT);";
   for (int i = 1; i <= 1000; ++i)
     rows += "INSERT INTO pnl VALUES (" + std::to_string(i) + ",'u'," + std::to_string(i) + ".0,NULL);";
@@ -111,6 +119,8 @@ void scenario(bool wal) {
   }
   EXPECT_EQ(sql(db, "SELECT profit FROM pnl WHERE id = 3"), "30.0\n");
   EXPECT_EQ(sql(db, "SELECT count(*) FROM pnl WHERE id = 7"), "0\n");
+  // Tracking was on: B's triggers log the writer's rows.
+  if (tracking) EXPECT_EQ(sql(db, "SELECT count(*) FROM sqlite_schema WHERE type = 'trigger'"), "3\n");
   // The final snapshot holds exactly the database.
   CliResult st = dbsync_run(b, {"status", "--db", "sqlite:db.sqlite", "--json"});
   ASSERT_EQ(st.code, 0);
@@ -127,6 +137,10 @@ void scenario(bool wal) {
 
 TEST(SqliteWriter, ConcurrentWritesSurviveExportAndImport) { scenario(false); }
 TEST(SqliteWriter, ConcurrentWritesSurviveExportAndImportInWalMode) { scenario(true); }
+TEST(SqliteWriter, ConcurrentWritesSurviveExportAndImportWithChangeTracking) { scenario(false, true); }
+TEST(SqliteWriter, ConcurrentWritesSurviveExportAndImportWithChangeTrackingInWalMode) {
+  scenario(true, true);
+}
 
 }  // namespace
 }  // namespace dbsync
