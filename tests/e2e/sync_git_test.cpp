@@ -262,12 +262,15 @@ void run_schedule(const ReplicaTemplate& tmpl, uint64_t seed) {
   }
 }
 
+// CI runs 96 schedules: ~5 CPU-s each (a sync is ~18 processes, git's
+// transport half of them), so about 4 minutes on an idle 2-core machine
+// (docs/SYNC.md has the measurements).
 // DBSYNC_CONVERGENCE_SCHEDULES sets how many schedules run (seeds 1..N),
 // DBSYNC_CONVERGENCE_JOBS how many at once (schedules spend most of their
 // time waiting for git processes, so two cores keep several busy); a
 // failing seed is printed so it can be replayed with DBSYNC_CONVERGENCE_SEED.
 TEST(SyncConvergence, RandomSchedulesConverge) {
-  int schedules = 32;
+  int schedules = 96;
   int jobs = 4;
   if (const char* s = std::getenv("DBSYNC_CONVERGENCE_SCHEDULES")) schedules = std::atoi(s);
   if (const char* s = std::getenv("DBSYNC_CONVERGENCE_JOBS")) jobs = std::max(1, std::atoi(s));
