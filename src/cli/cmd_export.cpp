@@ -25,10 +25,7 @@ class ExportCommand : public Command {
     ReplicaOptions opts;
     opts.repo = common.repo;
     opts.db_url = db_;
-    opts.progress = [&](uint64_t done, uint64_t total) {
-      bar.set_total(total);
-      bar.update(done);
-    };
+    opts.progress = bar.reporter();
     auto r = run_export(opts);
     bar.finish();
     if (!r) return std::unexpected(r.error());

@@ -48,10 +48,7 @@ class ImportCommand : public Command {
     ReplicaOptions opts;
     opts.repo = common.repo;
     opts.db_url = db_;
-    opts.progress = [&](uint64_t done, uint64_t total) {
-      bar.set_total(total);
-      bar.update(done);
-    };
+    opts.progress = bar.reporter();
     auto r = run_import(opts);
     bar.finish();
     if (!r) return std::unexpected(r.error());

@@ -45,10 +45,7 @@ class MergeSnapshotsCommand : public Command {
     opt.threads = threads_;
     opt.durable = !no_fsync_;
     Progress progress("merging", 0, out.show_progress());
-    opt.progress = [&](uint64_t done, uint64_t total) {
-      progress.set_total(total);
-      progress.update(done);
-    };
+    opt.progress = progress.reporter();
     auto merged = merge_snapshots(base_.empty() ? std::nullopt : std::optional<std::filesystem::path>(base_),
                                   ours_, theirs_, out_, *config, opt);
     progress.finish();

@@ -35,10 +35,7 @@ class VerifyCommand : public Command {
                   "run it in a sync repository, or name one: dbsync verify DIR");
     }
     Progress progress("verifying", 0, out.show_progress());
-    auto summary = verify_snapshot(layout, *config, [&](uint64_t done, uint64_t total) {
-      progress.set_total(total);
-      progress.update(done);
-    });
+    auto summary = verify_snapshot(layout, *config, progress.reporter());
     progress.finish();
     if (!summary) return std::unexpected(summary.error());
 

@@ -21,10 +21,7 @@ Status run_merge_source_command(const MergeSourceRequest& request, const Output&
   MergeSourceOptions opts;
   opts.replica.repo = request.repo;
   opts.replica.db_url = request.db_url;
-  opts.replica.progress = [&](uint64_t done, uint64_t total) {
-    bar.set_total(total);
-    bar.update(done);
-  };
+  opts.replica.progress = bar.reporter();
   opts.source = request.source;
   opts.format = *format;
   opts.collection = request.collection;

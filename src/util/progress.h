@@ -21,6 +21,16 @@ class Progress {
   void update(uint64_t done);
   void finish();
 
+  // A (done, total) callback that drives this bar, for operations that
+  // report progress through one (ReplicaOptions::progress). The bar must
+  // outlive the operation.
+  auto reporter() {
+    return [this](uint64_t done, uint64_t total) {
+      set_total(total);
+      update(done);
+    };
+  }
+
   // Whether progress should be drawn for this process: stderr is a
   // terminal and NO_COLOR is not set.
   static bool terminal_allows();
