@@ -268,7 +268,11 @@ Result<ApplyResult> apply_with_backup(Replica& replica, StoreTxn& txn,
       if (auto st = before_commit(); !st) return st;
     }
     timer.lap("apply: commit");
-    return txn.commit();
+    auto committed = txn.commit();
+    // A store may warn at commit too (PostgreSQL validates recreated
+    // foreign keys there and keeps a violated one NOT VALID).
+    for (auto& w : txn.take_warnings()) result.warnings.push_back(std::move(w));
+    return committed;
   };
   if (auto st = run(); !st) {
     discard(replica, manifest.id);

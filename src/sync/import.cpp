@@ -387,6 +387,7 @@ Result<ImportResult> import_replica(Replica& replica) {
   } else {
     if (auto st = before_commit(); !st) return std::unexpected(st.error());
     if (auto st = (*txn)->commit(); !st) return std::unexpected(st.error());
+    for (auto& w : (*txn)->take_warnings()) result.warnings.push_back(std::move(w));
   }
   txn->reset();
 
