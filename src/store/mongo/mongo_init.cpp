@@ -2,6 +2,7 @@
 
 #include <mongoc/mongoc.h>
 
+#include <cstdlib>
 #include <mutex>
 
 namespace dbsync {
@@ -16,6 +17,10 @@ void init_mongoc() {
   std::call_once(once, [] {
     mongoc_log_set_handler(&drop_log, nullptr);
     mongoc_init();
+    // mongoc_init() creates /dev/shm/mongoc-<pid> for the driver's counters;
+    // only mongoc_cleanup() removes it. Without this every dbsync run against
+    // MongoDB would leave one file behind.
+    std::atexit(&mongoc_cleanup);
   });
 }
 
