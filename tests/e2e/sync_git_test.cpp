@@ -262,34 +262,49 @@ void run_schedule(const ReplicaTemplate& tmpl, uint64_t seed) {
   }
 }
 
-// CI runs 96 schedules: ~5 CPU-s each (a sync is ~18 processes, git's
-// transport half of them), so about 4 minutes on an idle 2-core machine
-// (docs/SYNC.md has the measurements).
-// DBSYNC_CONVERGENCE_SCHEDULES sets how many schedules run (seeds 1..N),
-// DBSYNC_CONVERGENCE_JOBS how many at once (schedules spend most of their
-// time waiting for git processes, so two cores keep several busy); a
-// failing seed is printed so it can be replayed with DBSYNC_CONVERGENCE_SEED.
-TEST(SyncConvergence, RandomSchedulesConverge) {
-  int schedules = 96;
-  int jobs = 4;
+// CI runs 256 schedules (seeds 1..256), split into kParts test cases so
+// ctest runs them side by side and each stays far inside its timeout: ~5
+// CPU-s a schedule (a sync is ~18 processes, git's transport half of
+// them), so about 10 minutes on an idle 2-core machine (docs/SYNC.md has
+// the measurements).
+// DBSYNC_CONVERGENCE_SCHEDULES sets how many schedules run in all (seeds
+// 1..N, shared out among the parts), DBSYNC_CONVERGENCE_JOBS how many run at
+// once in each part (schedules spend most of their time waiting for git
+// processes); a failing seed is printed so it can be replayed with
+// DBSYNC_CONVERGENCE_SEED, which part 0 runs alone.
+constexpr int kParts = 4;
+
+class SyncConvergence : public ::testing::TestWithParam<int> {};
+
+TEST_P(SyncConvergence, RandomSchedulesConverge) {
+  const int part = GetParam();
+  int schedules = 256;
+  int jobs = 3;
   if (const char* s = std::getenv("DBSYNC_CONVERGENCE_SCHEDULES")) schedules = std::atoi(s);
   if (const char* s = std::getenv("DBSYNC_CONVERGENCE_JOBS")) jobs = std::max(1, std::atoi(s));
-  uint64_t first_seed = 1;
-  if (const char* s = std::getenv("DBSYNC_CONVERGENCE_SEED"))
-    first_seed = std::strtoull(s, nullptr, 10), schedules = 1;
+  // This part's seeds: every kParts-th, so a long run's parts cost alike.
+  std::vector<uint64_t> seeds;
+  if (const char* s = std::getenv("DBSYNC_CONVERGENCE_SEED")) {
+    if (part != 0) GTEST_SKIP() << "replaying one seed: part 0 runs it";
+    seeds.push_back(std::strtoull(s, nullptr, 10));
+  } else {
+    for (int n = part; n < schedules; n += kParts) seeds.push_back(static_cast<uint64_t>(n) + 1);
+  }
   ReplicaTemplate tmpl;
-  std::atomic<int> next{0};
+  std::atomic<size_t> next{0};
   std::atomic<bool> failed{false};
   auto worker = [&] {
-    for (int n = next++; n < schedules && !failed; n = next++) {
-      run_schedule(tmpl, first_seed + static_cast<uint64_t>(n));
+    for (size_t i = next++; i < seeds.size() && !failed; i = next++) {
+      run_schedule(tmpl, seeds[i]);
       if (::testing::Test::HasFailure()) failed = true;
     }
   };
   std::vector<std::thread> threads;
-  for (int j = 0; j < std::min(jobs, schedules); ++j) threads.emplace_back(worker);
+  for (int j = 0; j < std::min<int>(jobs, static_cast<int>(seeds.size())); ++j) threads.emplace_back(worker);
   for (auto& t : threads) t.join();
 }
+
+INSTANTIATE_TEST_SUITE_P(Part, SyncConvergence, ::testing::Range(0, kParts));
 
 }  // namespace
 }  // namespace dbsync::e2e
