@@ -12,6 +12,7 @@ namespace {
 constexpr const char* kFull = R"(# a full configuration
 version = 1
 database = "sqlite:bot.db"
+change_tracking = "triggers"
 
 [defaults]
 policy = "more-complete"
@@ -40,6 +41,7 @@ TEST(Config, ParsesEverySetting) {
   ASSERT_TRUE(c.has_value()) << c.error().message;
   EXPECT_EQ(c->version, 1);
   EXPECT_EQ(c->database, "sqlite:bot.db");
+  EXPECT_EQ(c->change_tracking, ChangeTracking::kTriggers);
   EXPECT_EQ(c->defaults.policy, ConflictPolicy::kMoreComplete);
   EXPECT_EQ(c->defaults.on_delete_conflict, DeleteConflict::kDelete);
   EXPECT_EQ(c->defaults.shards, 2u);
@@ -79,6 +81,7 @@ TEST(Config, EmptyTextGivesBuiltInDefaults) {
   ASSERT_TRUE(c.has_value());
   EXPECT_EQ(c->version, 1);
   EXPECT_EQ(c->database, "");
+  EXPECT_EQ(c->change_tracking, ChangeTracking::kOff);  // the application's schema is left alone
   EXPECT_EQ(c->defaults.shards, 1u);
   EXPECT_EQ(c->defaults.policy, ConflictPolicy::kNewer);
   EXPECT_EQ(c->defaults.on_delete_conflict, DeleteConflict::kKeep);
@@ -126,6 +129,9 @@ TEST(Config, RejectsBadValuesNamingFileLineAndKey) {
       {"[collections.a]\ntimestamp_field = 5\n",
        "'dbsync.toml' line 2, key 'collections.a.timestamp_field': expected a field name"},
       {"[collections.a]\nshard = 4\n", "'dbsync.toml' line 2, key 'collections.a.shard': unknown setting"},
+      {"change_tracking = \"always\"\n",
+       "'dbsync.toml' line 1, key 'change_tracking': change_tracking must be \"off\" or \"triggers\""},
+      {"change_tracking = true\n", "'dbsync.toml' line 1, key 'change_tracking': change_tracking must be"},
       {"version = 2\n", "'dbsync.toml' line 1, key 'version': this dbsync reads version 1"},
       {"version = 1.0\n", "'dbsync.toml' line 1, key 'version': this dbsync reads version 1"},
       {"database = 5\n", "'dbsync.toml' line 1, key 'database': expected a URL string"},
@@ -166,6 +172,7 @@ TEST(Config, RenderedConfigParsesBackToTheSame) {
   auto back = parse_config(text, "rendered.toml");
   ASSERT_TRUE(back.has_value()) << back.error().message << "\n" << text;
   EXPECT_EQ(back->database, c->database);
+  EXPECT_EQ(back->change_tracking, c->change_tracking);
   EXPECT_EQ(back->defaults.key, c->defaults.key);
   EXPECT_EQ(back->defaults.shards, c->defaults.shards);
   EXPECT_EQ(back->defaults.policy, c->defaults.policy);
