@@ -1,49 +1,10 @@
 #include "sync/doc_scan.h"
 
 #include "json/canonical.h"
+#include "json/member_cursor.h"
 #include "json/parse.h"
 
 namespace dbsync {
-namespace {
-
-size_t skip_string(std::string_view t, size_t pos) {
-  // t[pos] == '"'
-  for (size_t i = pos + 1; i < t.size(); ++i) {
-    if (t[i] == '\\') {
-      ++i;
-    } else if (t[i] == '"') {
-      return i + 1;
-    }
-  }
-  return std::string_view::npos;
-}
-
-}  // namespace
-
-size_t skip_json_value(std::string_view t, size_t pos) {
-  if (pos >= t.size()) return std::string_view::npos;
-  char c = t[pos];
-  if (c == '"') return skip_string(t, pos);
-  if (c == '{' || c == '[') {
-    int depth = 0;
-    for (size_t i = pos; i < t.size(); ++i) {
-      char d = t[i];
-      if (d == '"') {
-        size_t e = skip_string(t, i);
-        if (e == std::string_view::npos) return e;
-        i = e - 1;
-      } else if (d == '{' || d == '[') {
-        ++depth;
-      } else if (d == '}' || d == ']') {
-        if (--depth == 0) return i + 1;
-      }
-    }
-    return std::string_view::npos;
-  }
-  size_t i = pos;
-  while (i < t.size() && t[i] != ',' && t[i] != '}' && t[i] != ']') ++i;
-  return i > pos ? i : std::string_view::npos;
-}
 
 KeyScanner::KeyScanner(const std::vector<std::string>& key_fields) {
   for (const auto& f : key_fields) {
@@ -62,7 +23,7 @@ bool KeyScanner::scan(std::string_view doc, std::string& out) const {
   if (doc[i] == '}') return missing == 0 && (out = "[]", true);
   while (i < doc.size()) {
     if (doc[i] != '"') return false;
-    size_t name_end = skip_string(doc, i);
+    size_t name_end = skip_json_string(doc, i);
     if (name_end == std::string_view::npos || name_end >= doc.size() || doc[name_end] != ':') return false;
     std::string_view name = doc.substr(i, name_end - i);
     size_t vstart = name_end + 1;

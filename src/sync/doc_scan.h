@@ -28,7 +28,4 @@ class KeyScanner {
 // to `out`; false when the text is malformed.
 bool top_level_fields(std::string_view doc, std::vector<std::string>& out);
 
-// End of the JSON value starting at text[pos] (canonical text), or npos.
-size_t skip_json_value(std::string_view text, size_t pos);
-
 }  // namespace dbsync

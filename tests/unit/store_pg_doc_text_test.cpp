@@ -90,7 +90,7 @@ TEST(PgDocText, EveryKindMatchesTheValuePath) {
 }
 
 TEST(PgDocText, MemberCursorWalksTopLevelMembers) {
-  PgMemberCursor c(R"({"a":1,"b\"q":{"x":[1,"}"]},"c":"s,t"})");
+  MemberCursor c(R"({"a":1,"b\"q":{"x":[1,"}"]},"c":"s,t"})");
   std::string_view name, value;
   bool escaped = false;
   ASSERT_TRUE(c.next(name, escaped, value));
@@ -107,11 +107,11 @@ TEST(PgDocText, MemberCursorWalksTopLevelMembers) {
   EXPECT_FALSE(c.next(name, escaped, value));
   EXPECT_TRUE(c.ok());
 
-  PgMemberCursor empty("{}");
+  MemberCursor empty("{}");
   EXPECT_FALSE(empty.next(name, escaped, value));
   EXPECT_TRUE(empty.ok());
   for (const char* bad : {"", "[]", "{", R"({"a")", R"({"a":1)", R"({"a":1}x)", "{}x"}) {
-    PgMemberCursor b(bad);
+    MemberCursor b(bad);
     while (b.next(name, escaped, value)) {
     }
     EXPECT_FALSE(b.ok()) << bad;

@@ -69,7 +69,7 @@ Result<bool> PgStage::text_row(Change::Op op, const Change& c, const std::vector
   const auto& keys = state_.key_columns();
   slots_.assign(cols.size(), std::string_view());
   if (op != Change::Op::kDelete) {
-    PgMemberCursor cursor(c.doc_text);
+    MemberCursor cursor(c.doc_text);
     std::string_view raw, value;
     bool escaped = false;
     size_t hint = 0;

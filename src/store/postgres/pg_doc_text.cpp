@@ -1,47 +1,11 @@
 #include "store/postgres/pg_doc_text.h"
 
+#include "json/member_cursor.h"
 #include "json/parse.h"
 #include "store/postgres/pg_copy_text.h"
 
 namespace dbsync {
 namespace {
-
-size_t skip_string(std::string_view t, size_t pos, bool* escaped) {
-  for (size_t i = pos + 1; i < t.size(); ++i) {
-    if (t[i] == '\\') {
-      if (escaped) *escaped = true;
-      ++i;
-    } else if (t[i] == '"') {
-      return i + 1;
-    }
-  }
-  return std::string_view::npos;
-}
-
-size_t skip_value(std::string_view t, size_t pos) {
-  if (pos >= t.size()) return std::string_view::npos;
-  char c = t[pos];
-  if (c == '"') return skip_string(t, pos, nullptr);
-  if (c == '{' || c == '[') {
-    int depth = 0;
-    for (size_t i = pos; i < t.size(); ++i) {
-      char d = t[i];
-      if (d == '"') {
-        size_t e = skip_string(t, i, nullptr);
-        if (e == std::string_view::npos) return e;
-        i = e - 1;
-      } else if (d == '{' || d == '[') {
-        ++depth;
-      } else if (d == '}' || d == ']') {
-        if (--depth == 0) return i + 1;
-      }
-    }
-    return std::string_view::npos;
-  }
-  size_t i = pos;
-  while (i < t.size() && t[i] != ',' && t[i] != '}' && t[i] != ']') ++i;
-  return i > pos ? i : std::string_view::npos;
-}
 
 bool is_integer_text(std::string_view t) {
   size_t i = t[0] == '-' ? 1 : 0;
@@ -65,45 +29,6 @@ Status append_parsed(std::string& out, const PgType& type, std::string_view json
 }
 
 }  // namespace
-
-PgMemberCursor::PgMemberCursor(std::string_view doc) : doc_(doc) {
-  if (doc_.size() < 2 || doc_[0] != '{') {
-    ok_ = false;
-    done_ = true;
-    return;
-  }
-  pos_ = 1;
-  if (doc_[1] == '}') {
-    done_ = true;
-    ok_ = doc_.size() == 2;
-  }
-}
-
-bool PgMemberCursor::next(std::string_view& name, bool& escaped, std::string_view& value) {
-  if (done_) return false;
-  auto stop = [&] {
-    ok_ = false;
-    done_ = true;
-    return false;
-  };
-  if (pos_ >= doc_.size() || doc_[pos_] != '"') return stop();
-  escaped = false;
-  size_t name_end = skip_string(doc_, pos_, &escaped);
-  if (name_end == std::string_view::npos || name_end >= doc_.size() || doc_[name_end] != ':') return stop();
-  name = doc_.substr(pos_ + 1, name_end - pos_ - 2);
-  size_t vend = skip_value(doc_, name_end + 1);
-  if (vend == std::string_view::npos || vend >= doc_.size()) return stop();
-  value = doc_.substr(name_end + 1, vend - name_end - 1);
-  if (doc_[vend] == '}') {
-    if (vend + 1 != doc_.size()) return stop();
-    done_ = true;
-  } else if (doc_[vend] == ',') {
-    pos_ = vend + 1;
-  } else {
-    return stop();
-  }
-  return true;
-}
 
 Status append_copy_of_json_text(std::string& out, const PgType& type, std::string_view json,
                                 std::string_view field) {

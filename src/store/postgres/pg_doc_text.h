@@ -15,28 +15,11 @@
 #include <string>
 #include <string_view>
 
+#include "json/member_cursor.h"
 #include "store/postgres/pg_value.h"
 #include "util/error.h"
 
 namespace dbsync {
-
-// Walks the top-level members of a canonical JSON object's text. Stops
-// (false) at the end or at anything else than the next member; `ok()` then
-// tells which.
-class PgMemberCursor {
- public:
-  explicit PgMemberCursor(std::string_view doc);
-  // The next member: its name as written between the quotes (`escaped` when
-  // it holds a backslash) and its value's text.
-  bool next(std::string_view& name, bool& escaped, std::string_view& value);
-  bool ok() const { return ok_; }
-
- private:
-  std::string_view doc_;
-  size_t pos_ = 0;
-  bool ok_ = true;
-  bool done_ = false;
-};
 
 // Appends the COPY text-format value (escaped, `\N` for null) for a column
 // of `type` holding the canonical JSON value `json`. Errors as pg_text_of,

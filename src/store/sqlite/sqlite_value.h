@@ -18,6 +18,7 @@
 
 #include <string>
 
+#include "json/member_cursor.h"
 #include "json/value.h"
 #include "util/error.h"
 
@@ -37,23 +38,5 @@ Status bind_json_value(sqlite3_stmt* stmt, int index, const json::Value& value, 
 // without escapes by reference: `text` must outlive the statement's next
 // step), anything else is parsed and bound as above.
 Status bind_json_text(sqlite3_stmt* stmt, int index, std::string_view text, std::string_view field);
-
-// Walks the top-level members of a canonical JSON object's text without
-// building a json::Value. Stops (false) at the end or at anything it does
-// not expect; `ok()` then tells which.
-class MemberCursor {
- public:
-  explicit MemberCursor(std::string_view doc);
-  // The next member: its name as written between the quotes (`escaped`
-  // when it holds a backslash) and its value's text.
-  bool next(std::string_view& name, bool& escaped, std::string_view& value);
-  bool ok() const { return ok_; }
-
- private:
-  std::string_view doc_;
-  size_t pos_ = 0;
-  bool ok_ = true;
-  bool done_ = false;
-};
 
 }  // namespace dbsync
