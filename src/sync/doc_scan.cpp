@@ -54,28 +54,19 @@ bool KeyScanner::scan(std::string_view doc, std::string& out) const {
 namespace dbsync {
 
 bool top_level_fields(std::string_view doc, std::vector<std::string>& out) {
-  if (doc.size() < 2 || doc[0] != '{') return false;
-  size_t i = 1;
-  if (doc[i] == '}') return true;
-  while (i < doc.size()) {
-    if (doc[i] != '"') return false;
-    size_t name_end = skip_json_value(doc, i);
-    if (name_end == std::string_view::npos || name_end >= doc.size() || doc[name_end] != ':') return false;
-    std::string_view raw = doc.substr(i + 1, name_end - i - 2);
-    if (raw.find('\\') == std::string_view::npos) {
+  MemberCursor cursor(doc);
+  std::string_view raw, value;
+  bool escaped = false;
+  while (cursor.next(raw, escaped, value)) {
+    if (!escaped) {
       out.emplace_back(raw);  // nothing to unescape
-    } else {
-      auto name = json::parse(doc.substr(i, name_end - i));
-      if (!name || !name->is_string()) return false;
-      out.push_back(name->as_string());
+      continue;
     }
-    size_t vend = skip_json_value(doc, name_end + 1);
-    if (vend == std::string_view::npos || vend >= doc.size()) return false;
-    if (doc[vend] == '}') return true;
-    if (doc[vend] != ',') return false;
-    i = vend + 1;
+    auto name = json::parse("\"" + std::string(raw) + "\"");
+    if (!name || !name->is_string()) return false;
+    out.push_back(name->as_string());
   }
-  return false;
+  return cursor.ok();
 }
 
 }  // namespace dbsync
