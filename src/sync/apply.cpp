@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <future>
 
 #include "json/parse.h"
 #include "report/report.h"
@@ -19,12 +20,14 @@ namespace {
 
 constexpr size_t kBatch = 4096;
 
-Result<json::Value> parse_doc(std::string_view doc, const std::string& collection, const std::string& key) {
+Result<json::Value> parse_doc(std::string_view doc, const std::string& collection, std::string_view key) {
   json::ParseLimits limits;
   limits.max_depth = kMaxNestingDepth;
   limits.max_bytes = kMaxLineBytes;
   auto v = json::parse(doc, limits);
-  if (!v) return std::unexpected(std::move(v.error()).context("collection '" + collection + "' key " + key));
+  if (!v)
+    return std::unexpected(
+        std::move(v.error()).context("collection '" + collection + "' key " + std::string(key)));
   return v;
 }
 
@@ -167,10 +170,10 @@ Status verify_collection(StoreTxn& txn, ApplyCollection& col, uint64_t& normaliz
   for (size_t i = 0; i < col.records.size(); ++i) {
     ApplyRecord& r = col.records[i];
     auto mismatch = [&](const std::string& what) {
-      return fail(
-          ErrorCode::kInternal,
-          "verification after applying failed: table '" + col.info.name + "' key " + r.key + ": " + what,
-          "the transaction was rolled back; nothing changed. Please report this");
+      return fail(ErrorCode::kInternal,
+                  "verification after applying failed: table '" + col.info.name + "' key " +
+                      std::string(r.key) + ": " + what,
+                  "the transaction was rolled back; nothing changed. Please report this");
     };
     if (r.op == Change::Op::kDelete) {
       if (now[i]) return mismatch("the record is still there after deleting it");
@@ -187,7 +190,7 @@ Status verify_collection(StoreTxn& txn, ApplyCollection& col, uint64_t& normaliz
         return mismatch("the database holds " + now[i]->substr(0, 200) + " instead of " +
                         std::string(r.after_doc.substr(0, 200)));
       }
-      r.stored = *now[i];
+      r.stored = std::make_unique<std::string>(*now[i]);
       ++normalized;
       // The database's normal form stands in for the snapshot's document.
       actual.add(col.info.name, 0, xxh3_128(r.after_doc));
@@ -220,30 +223,45 @@ Result<ApplyResult> apply_with_backup(Replica& replica, StoreTxn& txn,
   manifest.database = redact_url(replica.db_url);
   manifest.replica = replica.local.replica;
   manifest.state = "prepared";
-  std::map<std::string, std::string> texts;
   for (const auto& col : collections) {
     BackupCounts& counts = manifest.collections[col.info.name];
-    std::string& text = texts[col.info.name];
-    text.reserve(col.records.size() * 80);
     for (const auto& r : col.records) {
-      std::string after = r.op == Change::Op::kDelete ? std::string() : to_hex(xxh3_128(r.after_doc));
-      append_backup_line(text, r.key, r.before ? &*r.before : nullptr, after);
       (r.op == Change::Op::kInsert   ? counts.inserted
        : r.op == Change::Op::kUpdate ? counts.updated
                                      : counts.deleted)++;
     }
   }
   result.backup_id = manifest.id;
-  PhaseTimer timer("apply: write backup");
-  if (auto st = write_backup_texts(replica.paths, manifest, texts); !st) {
-    discard(replica, manifest.id);
-    return std::unexpected(st.error());
-  }
-  texts.clear();
+  // The backup has to be on disk before the commit, not before the first
+  // write: until the commit the store's own rollback undoes everything, a
+  // crash included (MongoDB without transactions keeps its own undo log,
+  // src/store/mongo/mongo_undo.h). So it is written on a second thread
+  // while the changes are applied and verified; a million-record import
+  // spends about half a second building and syncing it. The journal comes
+  // first: recovery reads a backup without its manifest as "not applied",
+  // which is what an uncommitted transaction is.
+  PhaseTimer timer("apply: write journal");
   if (auto st = write_journal(replica.paths, {op, manifest.id, manifest.time}); !st) {
-    discard(replica, manifest.id);
     return std::unexpected(st.error());
   }
+  std::future<Status> backup_written = std::async(std::launch::async, [&replica, &collections, manifest] {
+    std::map<std::string, std::string> texts;
+    for (const auto& col : collections) {
+      std::string& text = texts[col.info.name];
+      text.reserve(col.records.size() * 64);
+      for (const auto& r : col.records) {
+        std::string after = r.op == Change::Op::kDelete ? std::string() : to_hex(xxh3_128(r.after_doc));
+        append_backup_line(text, r.key, r.before, after);
+      }
+    }
+    return write_backup_texts(replica.paths, manifest, texts);
+  });
+  // Every way out waits for the writer: it reads `collections`.
+  auto backup_done = [&]() -> Status {
+    if (!backup_written.valid()) return {};
+    return backup_written.get();
+  };
+  std::vector<std::pair<std::string, std::vector<BackupEntry>>> normalized_after;
   auto run = [&]() -> Status {
     uint64_t done = 0, total = collections.size() * 2;
     timer.lap("apply: write changes");
@@ -257,11 +275,14 @@ Result<ApplyResult> apply_with_backup(Replica& replica, StoreTxn& txn,
       if (replica.options.progress) replica.options.progress(++done, total);
       std::vector<BackupEntry> after;
       for (const auto& r : col.records) {
-        if (r.stored) after.push_back({r.key, std::nullopt, to_hex(xxh3_128(*r.stored))});
+        if (r.stored) after.push_back({std::string(r.key), std::nullopt, to_hex(xxh3_128(*r.stored))});
       }
-      if (!after.empty()) {
-        if (auto st = write_backup_after(replica.paths, manifest.id, col.info.name, after); !st) return st;
-      }
+      if (!after.empty()) normalized_after.emplace_back(col.info.name, std::move(after));
+    }
+    timer.lap("apply: wait for backup");
+    if (auto st = backup_done(); !st) return st;
+    for (const auto& [name, after] : normalized_after) {
+      if (auto st = write_backup_after(replica.paths, manifest.id, name, after); !st) return st;
     }
     for (auto& w : txn.take_warnings()) result.warnings.push_back(std::move(w));
     if (before_commit) {
@@ -275,6 +296,7 @@ Result<ApplyResult> apply_with_backup(Replica& replica, StoreTxn& txn,
     return committed;
   };
   if (auto st = run(); !st) {
+    (void)backup_done();
     discard(replica, manifest.id);
     return std::unexpected(st.error());
   }

@@ -16,6 +16,7 @@
 // as the matched state says or changed by the application (docs/REPLICA.md).
 #pragma once
 
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -28,22 +29,37 @@
 
 namespace dbsync {
 
+// One record to write. The views point into memory the caller keeps until
+// apply_with_backup returns (the import plan, a restore's documents, or
+// ApplyCollection::memory): a bulk import holds a million of these, so they
+// stay small and own nothing but the rare normalised form.
 struct ApplyRecord {
-  std::string key;
+  std::string_view key;
   Change::Op op = Change::Op::kInsert;
-  std::optional<std::string> before;  // the database's document before
-  std::string_view after_doc;         // canonical document to write (insert/update)
-  std::string_view rev;               // its rev in the snapshot
-  std::optional<std::string> stored;  // set by apply: what the database holds when it normalised after_doc
+  std::optional<std::string_view> before;  // the database's document before
+  std::string_view after_doc;              // canonical document to write (insert/update)
+  std::string_view rev;                    // its rev in the snapshot
+  // Set by apply: what the database holds when it normalised after_doc.
+  std::unique_ptr<std::string> stored;
 };
 
 struct ApplyCollection {
+  ApplyCollection() = default;
+  // std::deque's move may allocate, so it is not noexcept; without this a
+  // vector of collections would copy them when it grows, and records do
+  // not copy. Moving a deque keeps its elements where they are.
+  ApplyCollection(ApplyCollection&&) noexcept = default;
+  ApplyCollection& operator=(ApplyCollection&&) noexcept = default;
+
   CollectionInfo info;
   std::vector<ApplyRecord> records;
   // The caller found the collection empty inside this write transaction
   // (StoreTxn::empty): every record is an insert, and afterwards the
   // collection holds exactly these records, so one scan verifies them all.
   bool was_empty = false;
+  // Documents read from the database for `before` (a deque: its elements
+  // never move, so views into them stay valid as it grows).
+  std::deque<std::string> memory;
 };
 
 struct ApplyResult {

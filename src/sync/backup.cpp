@@ -49,7 +49,7 @@ std::string entries_jsonl(const std::vector<BackupEntry>& entries, bool with_bef
   std::string out;
   for (const auto& e : entries) {
     if (with_before) {
-      append_backup_line(out, e.key, e.before ? &*e.before : nullptr,
+      append_backup_line(out, e.key, e.before ? std::optional<std::string_view>(*e.before) : std::nullopt,
                          e.after ? *e.after : std::string_view());
       continue;
     }
@@ -121,7 +121,7 @@ std::string new_backup_id(const LocalPaths& paths) {
   return base + suffix;
 }
 
-void append_backup_line(std::string& out, std::string_view key, const std::string* before,
+void append_backup_line(std::string& out, std::string_view key, std::optional<std::string_view> before,
                         std::string_view after_hex) {
   out += "{\"a\":";
   if (!after_hex.empty()) {
@@ -130,7 +130,7 @@ void append_backup_line(std::string& out, std::string_view key, const std::strin
     out += "null";
   }
   out += ",\"b\":";
-  out += before ? std::string_view(*before) : std::string_view("null");
+  out += before ? *before : std::string_view("null");
   out += ",\"k\":";
   json::append_string_literal(out, key);
   out += "}\n";

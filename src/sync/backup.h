@@ -60,7 +60,7 @@ Status write_backup_texts(const LocalPaths& paths, const BackupManifest& manifes
                           const std::map<std::string, std::string>& texts);
 // Appends one line of a <collection>.jsonl file; `before` null for an
 // insert, `after_hex` empty for a delete.
-void append_backup_line(std::string& out, std::string_view key, const std::string* before,
+void append_backup_line(std::string& out, std::string_view key, std::optional<std::string_view> before,
                         std::string_view after_hex);
 // Records normalised after-hashes of one collection (before the commit).
 Status write_backup_after(const LocalPaths& paths, const std::string& id, const std::string& collection,

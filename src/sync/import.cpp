@@ -108,17 +108,18 @@ Status decide(StoreTxn& txn, const CollectionInfo& info, const CollectionPlan& c
       }
       continue;
     }
+    const bool present = now.has_value();
     ApplyRecord a;
     a.key = r.key;
-    a.before = now;
+    if (present) a.before = out.memory.emplace_back(std::move(*db[i]));
     if (!r.in_target) {
       a.op = Change::Op::kDelete;
       ++stats.deleted;
     } else {
-      a.op = now ? Change::Op::kUpdate : Change::Op::kInsert;
+      a.op = present ? Change::Op::kUpdate : Change::Op::kInsert;
       a.after_doc = r.target_doc;
       a.rev = r.target_rev;
-      ++(now ? stats.updated : stats.inserted);
+      ++(present ? stats.updated : stats.inserted);
     }
     out.records.push_back(std::move(a));
   }
@@ -285,7 +286,7 @@ Result<ImportResult> import_replica(Replica& replica) {
   auto plan = plan_import(replica, replica.layout, *meta);
   if (!plan) return std::unexpected(plan.error());
 
-  timer.lap("import: read database rows");
+  timer.lap("import: open database");
   auto txn = replica.store->begin(TxnMode::kWrite);
   if (!txn) return std::unexpected(txn.error());
   // The store's change log up to here holds the application's changes;
@@ -312,17 +313,10 @@ Result<ImportResult> import_replica(Replica& replica) {
     stats.records = cp.target_records;
     const CollectionInfo* info = catalog->find(cp.name);
     if (info == nullptr && cp.in_target && !cp.in_matched) {
-      // The fields the records use (most records share one list).
+      timer.lap("import: create tables");
+      // The fields the records use, gathered while the plan validated them.
       std::set<std::string> fields;
-      std::vector<std::string> f, last;
-      for (const auto& sp : cp.shards) {
-        for (const auto& r : sp.records) {
-          f.clear();
-          if (!r.in_target || !top_level_fields(r.target_doc, f) || f == last) continue;
-          fields.insert(f.begin(), f.end());
-          last.swap(f);
-        }
-      }
+      for (const auto& sp : cp.shards) fields.insert(sp.fields.begin(), sp.fields.end());
       CollectionInfo fresh{cp.name, cp.schema};
       if (auto st = (*txn)->create_collection(fresh, std::vector<std::string>(fields.begin(), fields.end()));
           !st)
@@ -351,6 +345,7 @@ Result<ImportResult> import_replica(Replica& replica) {
       continue;
     }
     if (auto st = refuse_key_change(*info, cp); !st) return std::unexpected(st.error());
+    timer.lap("import: read database rows");
     ApplyCollection ac;
     if (auto st = decide(**txn, *info, cp, stats.created, ac, stats, result, outcomes[cp.name]); !st)
       return std::unexpected(st.error());
@@ -376,7 +371,7 @@ Result<ImportResult> import_replica(Replica& replica) {
     for (const auto& col : changes) {
       for (const auto& r : col.records) {
         if (!r.stored) continue;
-        Outcome& o = outcomes[col.info.name][r.key];
+        Outcome& o = outcomes[col.info.name][std::string(r.key)];
         o.kind = Outcome::kStored;
         // Keep the snapshot's rev: the record did not change, the database
         // only spells it its own way; the next export publishes that form.

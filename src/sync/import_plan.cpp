@@ -4,6 +4,8 @@
 #include <atomic>
 #include <set>
 
+#include "json/parse.h"
+#include "snapshot/canonical_check.h"
 #include "snapshot/key.h"
 #include "snapshot/record_line.h"
 #include "snapshot/shard_reader.h"
@@ -27,6 +29,36 @@ std::unexpected<Error> at_line(Error e, const std::string& label, size_t line_no
   return std::unexpected(std::move(e).context("'" + label + "' line " + std::to_string(line_no)));
 }
 
+// Adds the member names of a validated line to `fields` (sorted, unique).
+// Most records of a table share one list of names, so a line whose names
+// are those of the line before costs a few comparisons.
+class FieldCollector {
+ public:
+  explicit FieldCollector(std::vector<std::string>& fields) : fields_(fields) {}
+  Status add(const std::vector<DocMember>& members) {
+    bool same = members.size() == last_.size();
+    for (size_t i = 0; same && i < members.size(); ++i) same = members[i].key == last_[i];
+    if (same) return {};
+    last_.clear();
+    for (const DocMember& m : members) {
+      last_.push_back(m.key);
+      std::string name(m.key);
+      if (m.key_escaped) {
+        auto parsed = json::parse("\"" + name + "\"");
+        if (!parsed || !parsed->is_string()) return fail(ErrorCode::kBadInput, "bad member name " + name);
+        name = parsed->as_string();
+      }
+      auto at = std::lower_bound(fields_.begin(), fields_.end(), name);
+      if (at == fields_.end() || *at != name) fields_.insert(at, std::move(name));
+    }
+    return {};
+  }
+
+ private:
+  std::vector<std::string>& fields_;
+  std::vector<std::string_view> last_;  // views into the shard's bytes, alive while it is planned
+};
+
 // Merge-joins the target shard's lines with the matched shard's, validating
 // every target line that is not a byte-identical copy of its matched line.
 // Matched keys are read only where a changed line needs them.
@@ -34,8 +66,10 @@ std::unexpected<Error> at_line(Error e, const std::string& label, size_t line_no
 // every target line goes to out.hashes.
 Status plan_shard(std::string_view bytes, const std::string& label, const ShardSpec& spec,
                   ShardData& matched_data, const KeyScanner& scanner, const std::string& collection,
-                  BlockArena& memory, ShardPlan& out, uint64_t& count, std::string& max_rev) {
+                  BlockArena& memory, ShardPlan& out, uint64_t& count, std::string& max_rev,
+                  bool collect_fields) {
   std::vector<SnapLine>& matched = matched_data.lines;
+  FieldCollector fields(out.fields);
   std::string matched_label = matched_data.path.string();
   size_t pos = 0, line_no = 0, j = 0;
   auto mkey = [&](size_t k) -> Result<const std::string*> {
@@ -103,6 +137,9 @@ Status plan_shard(std::string_view bytes, const std::string& label, const ShardS
     if (!parts) return at_line(parts.error(), label, line_no);
     // As strict as parsing the document, without building it.
     if (auto st = check_record_line(*parts, &members, &h); !st) return at_line(st.error(), label, line_no);
+    if (collect_fields) {
+      if (auto st = fields.add(members); !st) return at_line(st.error(), label, line_no);
+    }
     out.hashes.add(collection, spec.shard, h);
     auto key = std::make_optional<std::string>();
     if (auto st = key_encoding_from_members(*key, members, spec.key_fields); !st)
@@ -191,7 +228,8 @@ Status plan_one_shard(const SnapshotLayout& target, CollectionPlan& cp, uint32_t
     }
   }
   ShardSpec spec{cp.schema.key, s, cp.shard_count};
-  return plan_shard(buf, shard_label, spec, **data, matched.scanner(), cp.name, memory, sp, records, max_rev);
+  return plan_shard(buf, shard_label, spec, **data, matched.scanner(), cp.name, memory, sp, records, max_rev,
+                    !cp.in_matched);
 }
 
 }  // namespace

@@ -46,6 +46,9 @@ struct ShardPlan {
   std::filesystem::path matched_path;  // the matched file when identical
   ContentDigest hashes;                // content hashes of the target's lines
   std::vector<PlannedRecord> records;  // sorted by key
+  // For a collection with no matched state (one import may have to create):
+  // the top-level field names of the target's changed lines, sorted, unique.
+  std::vector<std::string> fields;
 };
 
 struct CollectionPlan {

@@ -81,8 +81,8 @@ Status plan_from_backup(Replica& replica, StoreTxn& txn, const Catalog& catalog,
         continue;
       }
       ApplyRecord r;
-      r.key = e.key;
-      r.before = now[i];
+      r.key = docs.emplace_back(e.key);
+      if (now[i]) r.before = docs.emplace_back(std::move(*now[i]));
       if (!e.before) {
         r.op = Change::Op::kDelete;
         ++result.deleted;
@@ -159,8 +159,8 @@ Status plan_from_snapshot(Replica& replica, StoreTxn& txn, const fs::path& dir, 
     auto add = [&](const std::string& key, std::optional<std::string> before, std::string_view after,
                    Change::Op op) {
       ApplyRecord r;
-      r.key = key;
-      r.before = std::move(before);
+      r.key = docs.emplace_back(key);
+      if (before) r.before = docs.emplace_back(std::move(*before));
       r.after_doc = after;
       r.op = op;
       (op == Change::Op::kInsert   ? result.inserted

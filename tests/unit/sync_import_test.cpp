@@ -180,6 +180,24 @@ TEST_F(SyncImport, AFieldTheTableLacksBecomesANewColumn) {
   EXPECT_EQ(b_.sql("SELECT quote(ticker) FROM pnl WHERE id = 1"), "NULL\n");
 }
 
+// A collection with no schema.json (written by another program, or by a
+// MongoDB replica) is created from the fields its records use: every field
+// of every record, not only those of the first, escaped names included.
+TEST_F(SyncImport, ANewTableWithoutSchemaGetsAColumnForEveryFieldOfEveryRecord) {
+  std::filesystem::create_directories(b_.repo / "dbsync/events");
+  std::string shard;
+  for (const char* doc :
+       {R"({"_id":1,"a":"x"})", R"({"_id":2,"b":"y"})", R"({"_id":3,"a":"z","we\"ird":7})"}) {
+    append_record_line(shard, *json::parse(doc), "2026-01-15T11:00:00.000Z-0000-m");
+  }
+  ASSERT_TRUE(write_file_atomic(b_.repo / "dbsync/events/00.jsonl", shard).has_value());
+  auto res = run_import(b_.options());
+  ASSERT_TRUE(res.has_value()) << res.error().message;
+  EXPECT_EQ(b_.sql("SELECT name FROM pragma_table_info('events') ORDER BY cid"), "_id\na\nb\nwe\"ird\n");
+  EXPECT_EQ(b_.sql("SELECT _id, quote(a), quote(b), quote(\"we\"\"ird\") FROM events ORDER BY _id"),
+            "1|'x'|NULL|NULL\n2|NULL|'y'|NULL\n3|'z'|NULL|7\n");
+}
+
 TEST_F(SyncImport, AKeyThatDiffersFromTheDatabasesIsRefused) {
   TestReplica c(dir_.path() / "c", "c");
   c.sql("CREATE TABLE pnl (id INTEGER, user TEXT PRIMARY KEY, profit REAL, note TEXT)");
