@@ -3,6 +3,7 @@
 #include <set>
 
 #include "sync/durable.h"
+#include "sync/trash.h"
 #include "util/file.h"
 
 namespace dbsync {
@@ -33,7 +34,7 @@ Status publish_tree(const SnapshotLayout& tree, const fs::path& gen_root, const 
 Status commit_generation(const LocalPaths& paths, const MatchedMeta& meta) {
   if (auto st = save_matched_meta(paths, meta); !st) return st;
   if (auto st = remove_file_durable(paths.export_journal()); !st) return st;
-  return remove_stale_generations(paths, meta.generation);
+  return retire_stale_generations(paths, meta.generation);
 }
 
 Status recover_interrupted_export(Replica& replica, std::vector<std::string>& notes) {

@@ -14,14 +14,16 @@ Result<Replica> open_replica(const ReplicaOptions& options) {
                                                : config->database;
   auto store = open_store(url, options.repo);
   if (!store) return std::unexpected(store.error());
-  return Replica{options.repo,
-                 LocalPaths(options.repo),
-                 SnapshotLayout(options.repo),
-                 std::move(*config),
-                 std::move(*local),
-                 url,
-                 std::move(*store),
-                 options};
+  Replica replica{options.repo,
+                  LocalPaths(options.repo),
+                  SnapshotLayout(options.repo),
+                  std::move(*config),
+                  std::move(*local),
+                  url,
+                  std::move(*store),
+                  options};
+  replica.trash->start(replica.paths);
+  return replica;
 }
 
 }  // namespace dbsync

@@ -15,6 +15,7 @@
 #include "store/store.h"
 #include "sync/clock.h"
 #include "sync/local_state.h"
+#include "sync/trash.h"
 
 namespace dbsync {
 
@@ -37,6 +38,9 @@ struct Replica {
   std::string db_url;
   std::unique_ptr<Store> store;
   ReplicaOptions options;
+  // Deletes the generations the last command retired, beside this one's
+  // work; declared last, so it is waited for before anything else goes.
+  std::unique_ptr<TrashSweeper> trash = std::make_unique<TrashSweeper>();
 };
 
 // kUsage when dbsync.toml or local.toml is malformed or no database is named.
