@@ -2,6 +2,7 @@
 // fetch, merge, import, push (sync/git_sync.h); prints the merge report.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdio>
 
 #include "cli/command.h"
@@ -48,6 +49,22 @@ class SyncCommand : public Command {
                     skipped ? fmt::format(" ({} skipped: changed here meanwhile)", skipped) : "",
                     r->pushed ? "pushed" : "nothing to push");
     out.text(summary);
+    // What the export and the imports warned about (a table left out, a
+    // foreign key kept NOT VALID, ...): once each, on stderr even with -q.
+    std::vector<std::string> warnings;
+    auto note = [&](const std::vector<std::string>& list) {
+      for (const auto& w : list) {
+        if (std::find(warnings.begin(), warnings.end(), w) == warnings.end()) warnings.push_back(w);
+      }
+    };
+    if (r->pending_import) note(r->pending_import->warnings);
+    note(r->exported.warnings);
+    if (r->imported) note(r->imported->warnings);
+    json::Array warning_list;
+    for (const auto& w : warnings) {
+      out.warn(w);
+      warning_list.emplace_back(w);
+    }
     out.emit(json::make_object(
         {{"ok", json::Value(true)},
          {"remote", r->remote},
@@ -61,7 +78,8 @@ class SyncCommand : public Command {
                              {"changed", json::Value(static_cast<int64_t>(r->exported.changed))},
                              {"deleted", json::Value(static_cast<int64_t>(r->exported.deleted))}})},
          {"report", report_to_json(r->report)},
-         {"report_file", r->report_path}}));
+         {"report_file", r->report_path},
+         {"warnings", json::Value(std::move(warning_list))}}));
     return {};
   }
 
