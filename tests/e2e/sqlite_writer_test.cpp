@@ -70,7 +70,9 @@ void scenario(bool wal, bool tracking = false) {
   ASSERT_EQ(dbsync_run(a, {"export", "--db", "sqlite:db.sqlite"}).code, 0);
   copy_snapshot(a, b);
   ASSERT_EQ(dbsync_run(b, {"import", "--db", "sqlite:db.sqlite"}).code, 0);
-  if (wal) ASSERT_EQ(sql(b / "db.sqlite", "PRAGMA journal_mode = WAL"), "wal\n");
+  if (wal) {
+    ASSERT_EQ(sql(b / "db.sqlite", "PRAGMA journal_mode = WAL"), "wal\n");
+  }
   // A changes records 1-500; B's application works on 501-1000 and new ids.
   sql(a / "db.sqlite", "UPDATE pnl SET profit = profit * 10 WHERE id <= 500; DELETE FROM pnl WHERE id = 7;");
   ASSERT_EQ(dbsync_run(a, {"export", "--db", "sqlite:db.sqlite"}).code, 0);
@@ -120,7 +122,9 @@ void scenario(bool wal, bool tracking = false) {
   EXPECT_EQ(sql(db, "SELECT profit FROM pnl WHERE id = 3"), "30.0\n");
   EXPECT_EQ(sql(db, "SELECT count(*) FROM pnl WHERE id = 7"), "0\n");
   // Tracking was on: B's triggers log the writer's rows.
-  if (tracking) EXPECT_EQ(sql(db, "SELECT count(*) FROM sqlite_schema WHERE type = 'trigger'"), "3\n");
+  if (tracking) {
+    EXPECT_EQ(sql(db, "SELECT count(*) FROM sqlite_schema WHERE type = 'trigger'"), "3\n");
+  }
   // The final snapshot holds exactly the database.
   CliResult st = dbsync_run(b, {"status", "--db", "sqlite:db.sqlite", "--json"});
   ASSERT_EQ(st.code, 0);

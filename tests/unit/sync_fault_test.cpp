@@ -100,7 +100,9 @@ TEST_F(SyncFaults, EveryFailingStepOfAnImportLeavesOldOrNewStateAndRecovers) {
     bool is_new = has_trades(r) && dump(r) == new_;
     ASSERT_TRUE(is_old || is_new) << (res ? "import succeeded" : res.error().message) << "\n" << dump(r);
     (is_old ? old_after : new_after)++;
-    if (res.has_value()) ASSERT_TRUE(is_new);
+    if (res.has_value()) {
+      ASSERT_TRUE(is_new);
+    }
 
     // The rerun converges, with nothing left over.
     auto again = run_import(r.options());
