@@ -4,6 +4,8 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 
 #include "json/canonical.h"
 #include "json/parse.h"
@@ -32,20 +34,134 @@ Status bind_rc(sqlite3_stmt* stmt, int rc) {
   return fail(ErrorCode::kInternal, std::string("cannot bind a value: ") + sqlite3_errstr(rc));
 }
 
+// Exact powers of ten: a quotient or product with one of them and an
+// integer below 2^53 is rounded once, as parsing the decimal would round.
+constexpr double kPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+                             1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+// Whether any of the 8 bytes of `w` is below 0x20 or above 0x7e, or is '"'
+// or '\\' (exact for "any", not for "which").
+inline bool needs_care(uint64_t w) {
+  constexpr uint64_t kOnes = 0x0101010101010101ULL, kHigh = 0x8080808080808080ULL;
+  auto has_zero = [](uint64_t v) { return (v - kOnes) & ~v & kHigh; };
+  uint64_t below_space = (w - kOnes * 0x20) & ~w & kHigh;
+  return ((w | (w + kOnes)) & kHigh) != 0 ||  // >= 0x7f: 0x7f wraps into the high bit
+         below_space != 0 || has_zero(w ^ (kOnes * '"')) != 0 || has_zero(w ^ (kOnes * '\\')) != 0;
+}
+
 }  // namespace
 
+bool append_plain_string(std::string& out, std::string_view text) {
+  const char* p = text.data();
+  size_t n = text.size(), i = 0;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t w;
+    std::memcpy(&w, p + i, 8);
+    if (needs_care(w)) return false;
+  }
+  if (i < n) {
+    uint64_t w = 0x2020202020202020ULL;  // spaces pad the tail: they need no care
+    std::memcpy(&w, p + i, n - i);
+    if (needs_care(w)) return false;
+  }
+  size_t at = out.size();
+  out.resize(at + n + 2);
+  char* buf = out.data() + at;
+  buf[0] = '"';
+  std::memcpy(buf + 1, p, n);
+  buf[n + 1] = '"';
+  return true;
+}
+
+bool append_short_double(std::string& out, double d) {
+  double a = std::fabs(d);
+  // Outside this range json::append_double writes an exponent.
+  if (!(a >= 1e-6 && a < 1e15)) return false;
+  // The fewest fraction digits k for which some m / 10^k reads back as `a`.
+  // While m < 10^15, ulp(a) * 10^k < 1: at most one m reads back at k
+  // digits (the one tried), and one at a finer scale needs 16 or more
+  // digits. So m's digits are the shortest round trip, the ones
+  // json::append_double prints.
+  for (int k = 0; k <= 12; ++k) {
+    double scaled = a * kPow10[k];
+    if (scaled >= 1e15) return false;
+    auto m = static_cast<int64_t>(scaled + 0.5);
+    // The m that reads back is within scaled * 2.3e-16 of `scaled`: most
+    // k are ruled out here without the division below (skipping the right
+    // one would only lead to the trailing-zero exit below).
+    if (std::fabs(scaled - static_cast<double>(m)) > scaled * 1e-15) continue;
+    if (static_cast<double>(m) / kPow10[k] != a) continue;
+    // A trailing zero means a shorter decimal reads back too, one that the
+    // rounding of `scaled` above made us miss: leave it to the general path.
+    if (k > 0 && m % 10 == 0) return false;
+    char buf[24];
+    char* e = std::to_chars(buf, buf + sizeof buf, m).ptr;
+    auto len = static_cast<size_t>(e - buf);
+    auto frac = static_cast<size_t>(k);
+    if (d < 0) out += '-';
+    if (frac == 0) {
+      out.append(buf, len);
+      out += ".0";
+    } else if (len > frac) {
+      out.append(buf, len - frac);
+      out += '.';
+      out.append(buf + len - frac, frac);
+    } else {
+      out += "0.";
+      out.append(frac - len, '0');
+      out.append(buf, len);
+    }
+    return true;
+  }
+  return false;
+}
+
+bool parse_short_double(std::string_view text, double& d) {
+  const char* p = text.data();
+  const char* e = p + text.size();
+  bool negative = p < e && *p == '-';
+  if (negative) ++p;
+  if (p == e || *p < '0' || *p > '9' || (*p == '0' && p + 1 < e && p[1] != '.')) return false;
+  uint64_t m = 0;
+  int digits = 0, frac = -1;
+  for (; p < e; ++p) {
+    if (*p >= '0' && *p <= '9') {
+      if (++digits > 17) return false;
+      m = m * 10 + static_cast<uint64_t>(*p - '0');
+      if (frac >= 0) ++frac;
+    } else if (*p == '.' && frac < 0) {
+      frac = 0;
+    } else {
+      return false;
+    }
+  }
+  // Zero (with its sign) and integers are the general path's.
+  if (frac <= 0 || m == 0 || m > (uint64_t{1} << 53) || frac > 22) return false;
+  double v = static_cast<double>(m) / kPow10[frac];
+  d = negative ? -v : v;
+  return true;
+}
+
 void append_sqlite_column(std::string& out, sqlite3_stmt* stmt, int col) {
-  switch (sqlite3_column_type(stmt, col)) {
+  // One column lookup per value: sqlite3_column_* each look the column up
+  // again and check the connection's malloc state.
+  sqlite3_value* v = sqlite3_column_value(stmt, col);
+  switch (sqlite3_value_type(v)) {
     case SQLITE_INTEGER: {
       char buf[24];
-      auto r = std::to_chars(buf, buf + sizeof buf, static_cast<int64_t>(sqlite3_column_int64(stmt, col)));
+      auto r = std::to_chars(buf, buf + sizeof buf, static_cast<int64_t>(sqlite3_value_int64(v)));
       out.append(buf, r.ptr);
       return;
     }
-    case SQLITE_FLOAT: json::append_canonical(out, json::Value(sqlite3_column_double(stmt, col))); return;
+    case SQLITE_FLOAT: {
+      double d = sqlite3_value_double(v);
+      if (!append_short_double(out, d)) json::append_canonical(out, json::Value(d));
+      return;
+    }
     case SQLITE_TEXT: {
-      const char* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt, col));
-      std::string_view text(p ? p : "", static_cast<size_t>(sqlite3_column_bytes(stmt, col)));
+      const char* p = reinterpret_cast<const char*>(sqlite3_value_text(v));
+      std::string_view text(p ? p : "", static_cast<size_t>(sqlite3_value_bytes(v)));
+      if (append_plain_string(out, text)) return;
       if (simdjson::validate_utf8(text.data(), text.size())) {
         json::append_string_literal(out, text);
       } else {
@@ -54,9 +170,8 @@ void append_sqlite_column(std::string& out, sqlite3_stmt* stmt, int col) {
       return;
     }
     case SQLITE_BLOB: {
-      const char* p = static_cast<const char*>(sqlite3_column_blob(stmt, col));
-      append_binary(out, std::string_view(p ? p : "", static_cast<size_t>(sqlite3_column_bytes(stmt, col))),
-                    "00");
+      const char* p = static_cast<const char*>(sqlite3_value_blob(v));
+      append_binary(out, std::string_view(p ? p : "", static_cast<size_t>(sqlite3_value_bytes(v))), "00");
       return;
     }
     default: out += "null"; return;
@@ -175,6 +290,7 @@ Status bind_json_text(sqlite3_stmt* stmt, int index, std::string_view text, std:
         if (r.ec == std::errc() && r.ptr == e) return bind_rc(stmt, sqlite3_bind_int64(stmt, index, v));
       } else {
         double d;
+        if (parse_short_double(text, d)) return bind_rc(stmt, sqlite3_bind_double(stmt, index, d));
         auto r = std::from_chars(b, e, d);
         if (r.ec == std::errc() && r.ptr == e && std::isfinite(d) && d != 0) {
           return bind_rc(stmt, sqlite3_bind_double(stmt, index, d));

@@ -29,6 +29,20 @@ inline constexpr const char* kInvalidUtf8TextSubtype = "80";
 // Appends the canonical JSON of column `col` of the current row of `stmt`.
 void append_sqlite_column(std::string& out, sqlite3_stmt* stmt, int col);
 
+// Fast paths of append_sqlite_column, exposed so tests can hold them to the
+// general writers byte for byte. Each appends nothing and returns false
+// when the value is not one it handles.
+//
+// A string of printable ASCII without '"' or '\\': it is its own JSON
+// literal and valid UTF-8, so it is copied in one go.
+bool append_plain_string(std::string& out, std::string_view text);
+// A double of up to 15 significant digits between 1e-6 and 1e15 (prices,
+// amounts, measurements), as json::append_double writes it.
+bool append_short_double(std::string& out, double d);
+// The converse for binding: a JSON number with a fraction and no exponent
+// whose digits fit in 2^53, read exactly as std::from_chars would.
+bool parse_short_double(std::string_view text, double& d);
+
 // Binds `value` to parameter `index` (1-based). kBadInput for a malformed
 // $binary; `field` names the field in that error.
 Status bind_json_value(sqlite3_stmt* stmt, int index, const json::Value& value, std::string_view field);
