@@ -12,6 +12,12 @@
 # an existing server instead (its databases dbsync_bench_a/_b/_base are
 # dropped and recreated). Snapshots go to bench/out/postgres/ (git-ignored).
 # Rows are PNL-like, about 200 bytes as canonical JSON; 256 shards.
+#
+# Beside wall time each figure shows CPU seconds, which a loaded machine
+# disturbs much less: dbsync's own (user+sys) and the server's (its
+# backends' user+sys, from the postmaster's counters of exited children;
+# only with the server the bench starts itself). BENCH_BULK_ONLY=1 runs
+# the first export and the bulk import only.
 set -euo pipefail
 
 ROWS=${1:-1000000}
@@ -52,12 +58,38 @@ for db in dbsync_bench_a dbsync_bench_b dbsync_bench_base; do
 done
 
 now() { date +%s.%N; }
+CLK_TCK=$(getconf CLK_TCK)
+# The server's CPU seconds so far: exited backends' user+sys, as the
+# postmaster counts them (psql's and dbsync's connections end with each step).
+server_cpu() {
+  if [ -n "$PG_DIR" ] && [ -r "$PG_DIR/data/postmaster.pid" ]; then
+    awk -v t="$CLK_TCK" '{printf "%.2f", ($16 + $17) / t}' "/proc/$(head -1 "$PG_DIR/data/postmaster.pid")/stat"
+  else
+    echo 0
+  fi
+}
+# run_dbsync ARGS...: runs dbsync, sets d (wall seconds), dcpu (its CPU
+# seconds) and dsrv (the server's CPU seconds meanwhile).
+run_dbsync() {
+  local s0 t
+  s0=$(server_cpu); t=$(now)
+  /usr/bin/time -f '%U %S' -o "$OUT/time.out" "$DBSYNC" "$@" > /dev/null
+  d=$(secs "$t")
+  sleep 0.3   # the postmaster reaps the backend
+  dcpu=$(awk '{printf "%.2f", $1 + $2}' "$OUT/time.out")
+  dsrv=$(echo "$(server_cpu) - $s0" | bc -l | xargs printf '%.2f')
+}
+# Before a baseline step: base_start; after it: base_end sets b and bsrv.
+base_start() { bs0=$(server_cpu); t=$(now); }
+base_end() { b=$(secs "$t"); sleep 0.3; bsrv=$(echo "$(server_cpu) - $bs0" | bc -l | xargs printf '%.2f'); }
 secs() { echo "$(now) - $1" | bc -l; }
 rate() { echo "$1 / $2" | bc -l | xargs printf '%.0f'; }
 results=()
+# record LABEL ROWS DBSYNC_SECS BASELINE_LABEL BASELINE_SECS, with $dcpu,
+# $dsrv and $bsrv from the steps just run.
 record() {
-  results+=("$(printf '%-44s %9d %8.3f s %11s rows/s | %-34s %8.3f s %11s rows/s' "$1" "$2" "$3" \
-    "$(rate "$2" "$3")" "$4" "$5" "$(rate "$2" "$5")")")
+  results+=("$(printf '%-44s %9d %8.3f s %11s rows/s  cpu %6.2f + srv %6.2f | %-34s %8.3f s %11s rows/s  srv %6.2f' \
+    "$1" "$2" "$3" "$(rate "$2" "$3")" "$dcpu" "$dsrv" "$4" "$5" "$(rate "$2" "$5")" "$bsrv")")
 }
 
 echo "postgres_bench: $ROWS rows, $CHANGES changes, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)," \
@@ -85,39 +117,42 @@ JSON_SELECT="SELECT json_build_object('id', id, 'note', note, 'profit_sol', prof
   'ticker', ticker, 'ts', ts, 'user_id', user_id, 'user_name', user_name) FROM pnl"
 
 # --- 1. export of every row (first export) ---------------------------------
-t=$(now); "$DBSYNC" export -C a --db "$A" > /dev/null; d=$(secs "$t")
+run_dbsync export -C a --db "$A"
 sync
-t=$(now); psql -q "$A" -c "\\copy pnl TO '$OUT/base/pnl.copy'"; sync base/pnl.copy; b=$(secs "$t")
+base_start; psql -q "$A" -c "\\copy pnl TO '$OUT/base/pnl.copy'"; sync base/pnl.copy; base_end
 record "export, first (all rows new)" "$ROWS" "$d" "psql: \\copy pnl TO file" "$b"
-t=$(now); psql -q "$A" -c "\\copy ($JSON_SELECT) TO '$OUT/base/pnl.json'"; sync base/pnl.json; b=$(secs "$t")
+base_start; psql -q "$A" -c "\\copy ($JSON_SELECT) TO '$OUT/base/pnl.json'"; sync base/pnl.json; base_end
 record "export, first (all rows new)" "$ROWS" "$d" "psql: \\copy (json_build_object)" "$b"
 echo "snapshot: $(du -sb a/dbsync | cut -f1) bytes ($(du -sb base/pnl.json | cut -f1) as psql JSON lines)"
 
 # --- 2. export with nothing changed (full rescan) ---------------------------
+if [ -z "${BENCH_BULK_ONLY:-}" ]; then
 sync
-t=$(now); "$DBSYNC" export -C a --db "$A" > /dev/null; d=$(secs "$t")
-t=$(now); psql -q "$A" -c "COPY pnl TO STDOUT" > /dev/null; b=$(secs "$t")
+run_dbsync export -C a --db "$A"
+base_start; psql -q "$A" -c "COPY pnl TO STDOUT" > /dev/null; base_end
 record "export, nothing changed (full rescan)" "$ROWS" "$d" "psql: COPY pnl TO STDOUT" "$b"
+fi
 
 # --- 3. bulk import into an empty database ----------------------------------
 cp a/dbsync.toml b/ && cp -r a/dbsync b/
 sync
-t=$(now); "$DBSYNC" import -C b --db "$B" > /dev/null; d=$(secs "$t")
-t=$(now); psql -q "$BASE" -c "\\copy pnl FROM '$OUT/base/pnl.copy'"; b=$(secs "$t")
+run_dbsync import -C b --db "$B"
+base_start; psql -q "$BASE" -c "\\copy pnl FROM '$OUT/base/pnl.copy'"; base_end
 record "import into an empty database (bulk)" "$ROWS" "$d" "psql: \\copy pnl FROM file" "$b"
 
 # --- 4. export of CHANGES changed rows -------------------------------------
+if [ -z "${BENCH_BULK_ONLY:-}" ]; then
 psql -q "$A" -c "UPDATE pnl SET profit_usd = profit_usd + 1.5, note = note || ' (amended)' WHERE id % $STEP = 0"
 sync
-t=$(now); "$DBSYNC" export -C a --db "$A" > /dev/null; d=$(secs "$t")
-t=$(now); psql -q "$A" -c "\\copy (SELECT * FROM pnl WHERE id % $STEP = 0) TO '$OUT/base/changed.copy'"; b=$(secs "$t")
+run_dbsync export -C a --db "$A"
+base_start; psql -q "$A" -c "\\copy (SELECT * FROM pnl WHERE id % $STEP = 0) TO '$OUT/base/changed.copy'"; base_end
 record "export, $CHANGES changed (full rescan)" "$CHANGES" "$d" "psql: \\copy the changed rows" "$b"
 
 # --- 5. apply of CHANGES changed rows into the ROWS-row database ------------
 rm -rf b/dbsync && cp -r a/dbsync b/   # the pull: a fast-forward to A's snapshot
 sync
-t=$(now); "$DBSYNC" import -C b --db "$B" > /dev/null; d=$(secs "$t")
-t=$(now)
+run_dbsync import -C b --db "$B"
+base_start
 psql -q "$BASE" <<SQL
 BEGIN;
 CREATE TEMP TABLE stage (LIKE pnl) ON COMMIT DROP;
@@ -127,8 +162,9 @@ INSERT INTO pnl SELECT * FROM stage ON CONFLICT (id) DO UPDATE SET user_id = exc
   profit_sol = excluded.profit_sol, note = excluded.note;
 COMMIT;
 SQL
-b=$(secs "$t")
+base_end
 record "import, $CHANGES changed into $ROWS rows" "$CHANGES" "$d" "psql: COPY + upsert, 1 txn" "$b"
+fi
 
 # --- check ------------------------------------------------------------------
 "$DBSYNC" verify -C b --db "$B" > /dev/null
@@ -139,7 +175,8 @@ q="SELECT count(*), sum(profit_usd)::numeric(20,2), md5(string_agg(note, ',' ORD
   { echo "postgres_bench: the psql baseline differs from a" >&2; exit 1; }
 
 echo
-printf '%-44s %9s %10s %18s | %-34s %10s %18s\n' "dbsync" "rows" "time" "rate" "baseline (same run)" "time" "rate"
+printf '%-44s %9s %10s %18s  %-24s | %-34s %10s %18s  %s\n' "dbsync" "rows" "time" "rate" "CPU s: dbsync + server" \
+  "baseline (same run)" "time" "rate" "server CPU s"
 for r in "${results[@]}"; do echo "$r"; done
 echo
 echo "target (DESIGN §9): PostgreSQL through COPY >= 200,000 rows/s"

@@ -171,10 +171,21 @@ Result<size_t> PgStage::apply(PgConn& conn, Change::Op op, std::span<const Chang
     // is already there (an application insert racing the import, waited
     // for when uncommitted) fails the whole COPY with a unique violation
     // instead of being overwritten.
-    std::string sql = "COPY " + qt + " (" + column_list(state_.write_columns()) + ") FROM STDIN";
+    std::string sql = "COPY " + qt + " (" + column_list(state_.write_columns()) + ") FROM STDIN" +
+                      (freeze_ ? " WITH (FREEZE)" : "");
     if (conn.open_copy() == nullptr || *conn.open_copy() != sql) {
-      auto st = conn.begin_copy(sql, [table](Error e) {
+      auto st = conn.begin_copy(sql, [table, created = freeze_](Error e) {
         if (e.code != ErrorCode::kConflict) return std::move(e).context("table '" + table + "'");
+        // Nobody else sees a table this transaction created: the records
+        // themselves collide (keys the snapshot tells apart, such as 1 and
+        // 1.0, that the column holds equal).
+        if (created)
+          return Error(ErrorCode::kBadInput,
+                       "table '" + table +
+                           "': records to insert have keys PostgreSQL holds equal although the snapshot "
+                           "tells them apart; nothing was written: " +
+                           e.message,
+                       "make those records differ in their key, then import again");
         return Error(ErrorCode::kConflict,
                      "table '" + table +
                          "': a row to insert already exists (another session inserted it while dbsync was "

@@ -33,6 +33,12 @@ class PgStage {
   // REQUIRES: every change in `changes` has op `op`.
   Result<size_t> apply(PgConn& conn, Change::Op op, std::span<const Change> changes);
 
+  // Inserts COPY with FREEZE: only for a table created in this transaction
+  // (and no savepoint since), whose rows nobody else sees before commit
+  // anyway. Rows written frozen are never rewritten later to set hint bits
+  // or freeze them, and pages come out all-visible.
+  void set_freeze(bool freeze) { freeze_ = freeze; }
+
  private:
   Status ensure(PgConn& conn);
   std::string key_join(std::string_view a, std::string_view b) const;
@@ -51,6 +57,7 @@ class PgStage {
   PgTableState& state_;
   std::string name_;
   bool created_ = false;
+  bool freeze_ = false;
   std::vector<const PgColumn*> cols_;    // staging columns: write columns, then key columns not among them
   std::vector<std::string_view> slots_;  // text_row(): each column's JSON text in the document
   std::string unescaped_;

@@ -11,7 +11,10 @@
 // the next sync exports that row first. Inserts COPY straight into the
 // table; updates and deletes go through a temporary staging table filled by
 // COPY, then one UPDATE or DELETE per run of changes of one kind
-// (pg_apply.h). Destroying an uncommitted transaction rolls it back.
+// (pg_apply.h). A table this transaction creates is filled with COPY FREEZE
+// and gets its indexes (and a primary key other than one integer column)
+// after its rows, before it is read (docs/stores/postgresql.md). Destroying
+// an uncommitted transaction rolls it back.
 #pragma once
 
 #include <memory>
