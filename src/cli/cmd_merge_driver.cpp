@@ -107,15 +107,7 @@ class MergeDriverCommand : public Command {
     // The result first: git reads %A back whatever happens next.
     if (auto st = write_file_atomic(ours_, merged->bytes); !st) return driver_failed(st.error());
 
-    Report report;
-    report.timestamp = format_report_time(std::chrono::system_clock::now());
-    report.result = merged->result;
-    CollectionReport c;
-    c.name = collection;
-    c.result = merged->result;
-    c.counts = merged->counts;
-    c.conflicts = merged->conflicts;
-    report.add(std::move(c));
+    Report report = shard_merge_report(collection, *merged);
     if (auto st = write_driver_record(repo, path_, shard, merged->bytes, report); !st) {
       out.warn("cannot record this merge for the report: " + st.error().message);
     }

@@ -31,6 +31,19 @@ std::string file_stamp() {
 
 }  // namespace
 
+Report shard_merge_report(const std::string& collection, const ShardMergeOutput& merged) {
+  Report report;
+  report.timestamp = format_report_time(std::chrono::system_clock::now());
+  report.result = merged.result;
+  CollectionReport c;
+  c.name = collection;
+  c.result = merged.result;
+  c.counts = merged.counts;
+  c.conflicts = merged.conflicts;
+  report.add(std::move(c));
+  return report;
+}
+
 Status write_driver_record(const fs::path& repo, const std::string& path, uint32_t shard,
                            std::string_view result_bytes, const Report& report) {
   std::string collection = report.collections.empty() ? "none" : report.collections[0].name;

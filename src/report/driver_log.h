@@ -17,12 +17,17 @@
 #include <string_view>
 #include <vector>
 
+#include "merge/shard_merge.h"
 #include "report/report.h"
 #include "util/error.h"
 
 namespace dbsync {
 
 inline constexpr const char* kMergesDir = ".dbsync/merges";
+
+// The report of one merged shard of `collection`, stamped now: what a
+// driver run (or sync merging a shard itself, as the driver would) records.
+Report shard_merge_report(const std::string& collection, const ShardMergeOutput& merged);
 
 // Writes the record of one driver run. `path` is git's %P.
 Status write_driver_record(const std::filesystem::path& repo, const std::string& path, uint32_t shard,

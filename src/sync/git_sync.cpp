@@ -326,15 +326,7 @@ Status merge_deleted_shards(const git::Git& git, const Replica& replica,
       continue;
     }
     if (auto st = write_file_atomic(file, merged->bytes); !st) return st;
-    Report report;
-    report.timestamp = format_report_time(std::chrono::system_clock::now());
-    report.result = merged->result;
-    CollectionReport c;
-    c.name = collection;
-    c.result = merged->result;
-    c.counts = merged->counts;
-    c.conflicts = merged->conflicts;
-    report.add(std::move(c));
+    Report report = shard_merge_report(collection, *merged);
     if (auto st = write_driver_record(replica.repo, path, shard, merged->bytes, report); !st) return st;
     if (merged->result == MergeResult::kConflict) {
       for (auto& m : merged->manual) m.shard = shard;
