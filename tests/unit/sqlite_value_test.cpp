@@ -2,6 +2,8 @@
 // general writers and readers: wherever a fast path answers, its bytes
 // (or bits) must be the general path's, or a snapshot would change with
 // the code that wrote it.
+#include "store/sqlite/sqlite_value.h"
+
 #include <gtest/gtest.h>
 
 #include <bit>
@@ -13,7 +15,6 @@
 
 #include "json/canonical.h"
 #include "json/number_format.h"
-#include "store/sqlite/sqlite_value.h"
 
 namespace dbsync {
 namespace {
@@ -88,10 +89,29 @@ TEST(SqliteValueFastPath, ShortDoublesPrintAsTheGeneralWriterPrintsThem) {
     EXPECT_EQ(out, general_double(d));
   }
   // Limits and values it must leave to the general path, or print alike.
-  for (double d : {0.0, -0.0, 1e300, -1e300, 5e-324, 2.2250738585072014e-308, 1e15, 1e16, 9.999999999999999e14,
-                   9.99e-7, 1e-7, 1.0 / 3, 2.0 / 3, 0.1 + 0.2, 9007199254740992.0, 9007199254740993.0,
-                   1e21, 1e22, 123456789012345.67, 0.30000000000000004, 1.7976931348623157e308,
-                   std::numeric_limits<double>::infinity(), -std::numeric_limits<double>::infinity(),
+  for (double d : {0.0,
+                   -0.0,
+                   1e300,
+                   -1e300,
+                   5e-324,
+                   2.2250738585072014e-308,
+                   1e15,
+                   1e16,
+                   9.999999999999999e14,
+                   9.99e-7,
+                   1e-7,
+                   1.0 / 3,
+                   2.0 / 3,
+                   0.1 + 0.2,
+                   9007199254740992.0,
+                   9007199254740993.0,
+                   1e21,
+                   1e22,
+                   123456789012345.67,
+                   0.30000000000000004,
+                   1.7976931348623157e308,
+                   std::numeric_limits<double>::infinity(),
+                   -std::numeric_limits<double>::infinity(),
                    std::numeric_limits<double>::quiet_NaN()}) {
     if (!std::isfinite(d)) {
       std::string out;
@@ -142,8 +162,8 @@ TEST(SqliteValueFastPath, ShortDecimalsReadAsFromCharsReadsThem) {
   }
   // Zero keeps its sign through the general path; integers, exponents and
   // malformed text are not this path's.
-  for (std::string_view t : {"0.0", "-0.0", "0.000", "1", "-5", "1e300", "1.5e-7", "5e-324", "", "-", ".5", "1.",
-                             "01.5", "1..5", "1.5x", "12345678901234567.8", "90071992547409.93"}) {
+  for (std::string_view t : {"0.0", "-0.0", "0.000", "1", "-5", "1e300", "1.5e-7", "5e-324", "", "-", ".5",
+                             "1.", "01.5", "1..5", "1.5x", "12345678901234567.8", "90071992547409.93"}) {
     double d;
     EXPECT_FALSE(parse_short_double(t, d)) << t;
   }
@@ -156,7 +176,8 @@ TEST(SqliteValueFastPath, ShortDecimalsReadAsFromCharsReadsThem) {
     int k = static_cast<int>(rng() % 23);
     uint64_t m = rng() % ((uint64_t{1} << 53) + 1);
     std::string digits = std::to_string(m);
-    if (digits.size() <= static_cast<size_t>(k)) digits.insert(0, static_cast<size_t>(k) + 1 - digits.size(), '0');
+    if (digits.size() <= static_cast<size_t>(k))
+      digits.insert(0, static_cast<size_t>(k) + 1 - digits.size(), '0');
     digits.insert(digits.size() - static_cast<size_t>(k), k == 0 ? "" : ".");
     taken += check_parse(digits);
     check_parse("-" + digits);

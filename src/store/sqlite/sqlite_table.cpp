@@ -1,6 +1,8 @@
 #include "store/sqlite/sqlite_table.h"
 
 #include <algorithm>
+#include <charconv>
+#include <cstring>
 
 #include "json/canonical.h"
 #include "json/parse.h"
@@ -88,7 +90,16 @@ Result<SqliteTableState> SqliteTableState::make(SqliteTable table, const std::ve
   std::sort(s.doc_columns_.begin(), s.doc_columns_.end(),
             [](const std::string& a, const std::string& b) { return json::jcs_key_compare(a, b) < 0; });
   for (const auto& name : s.doc_columns_) {
-    if (table.column(name)->writable()) s.write_columns_.push_back(name);
+    std::string token;
+    json::append_string_literal(token, name);
+    token += ':';
+    s.member_tokens_.push_back(std::move(token));
+    if (table.column(name)->writable()) {
+      s.write_index_.push_back(static_cast<int>(s.write_columns_.size()));
+      s.write_columns_.push_back(name);
+    } else {
+      s.write_index_.push_back(-1);
+    }
   }
   std::vector<size_t> key_pos;
   for (const auto& k : key) {
@@ -123,6 +134,28 @@ Result<SqliteStmt*> SqliteTableState::insert(SqliteDb& db) {
     for (size_t i = 0; i < write_columns_.size(); ++i) params += i ? ", ?" : "?";
     return "INSERT INTO main." + quote_ident(table_.name) + " (" + column_list(write_columns_) +
            ") VALUES (" + params + ")";
+  });
+}
+
+Result<SqliteStmt*> SqliteTableState::insert_many(SqliteDb& db) {
+  if (insert_rows_ == 0) {
+    // A statement per row costs as much in SQLite's per-statement work
+    // (step, halt, reset, clearing bindings) as the row's own insert. 999
+    // parameters are within every SQLite's limit.
+    int limit = std::min(999, sqlite3_limit(db.handle(), SQLITE_LIMIT_VARIABLE_NUMBER, -1));
+    size_t cols = std::max<size_t>(write_columns_.size(), 1);
+    insert_rows_ = std::min<size_t>(64, static_cast<size_t>(limit) / cols);
+    if (insert_rows_ < 2) insert_rows_ = 1;
+  }
+  if (insert_rows_ < 2 || write_columns_.empty()) return nullptr;
+  return prepared(insert_many_, db, [&] {
+    std::string row = "(";
+    for (size_t i = 0; i < write_columns_.size(); ++i) row += i ? ", ?" : "?";
+    row += ")";
+    std::string sql = "INSERT INTO main." + quote_ident(table_.name) + " (" + column_list(write_columns_) +
+                      ") VALUES " + row;
+    for (size_t r = 1; r < insert_rows_; ++r) sql += ", " + row;
+    return sql;
   });
 }
 
@@ -174,7 +207,81 @@ Status SqliteTableState::bind_doc(SqliteStmt& stmt, const json::Value& doc, int 
   return {};
 }
 
+bool SqliteTableState::bind_plain_doc_text(sqlite3_stmt* stmt, std::string_view doc, int first) {
+  const char* p = doc.data();
+  const char* end = p + doc.size();
+  if (doc.size() < 2 || *p != '{' || end[-1] != '}') return false;
+  ++p;
+  size_t next_write = 0;  // write columns before this one are bound
+  auto bind_null_until = [&](size_t w) {
+    for (; next_write < w; ++next_write) sqlite3_bind_null(stmt, first + static_cast<int>(next_write));
+  };
+  size_t j = 0;  // members and document columns are both in RFC 8785 order
+  if (*p == '}') {
+    if (p + 1 != end) return false;
+  } else {
+    for (;;) {
+      if (*p != '"') return false;
+      // The column whose literal starts here: the next one unless the
+      // document leaves some out.
+      for (;; ++j) {
+        if (j == member_tokens_.size()) return false;
+        const std::string& t = member_tokens_[j];
+        if (static_cast<size_t>(end - p) > t.size() && std::memcmp(p, t.data(), t.size()) == 0) break;
+      }
+      p += member_tokens_[j].size();
+      const char* v = p;
+      bool fraction = false, other = false;  // a number's '.'; an exponent or a literal
+      if (*p == '"') {
+        ++p;
+        while (p < end && *p != '"' && *p != '\\') ++p;
+        if (p == end || *p == '\\') return false;  // escapes: the general path unescapes
+        ++p;
+      } else if (*p == '{' || *p == '[') {
+        return false;
+      } else {
+        other = *p != '-' && (*p < '0' || *p > '9');
+        for (; p < end && *p != ',' && *p != '}'; ++p) {
+          fraction |= *p == '.';
+          other |= *p == 'e' || *p == 'E';
+        }
+      }
+      if (p == end) return false;
+      int w = write_index_[j];
+      if (w >= 0) {
+        bind_null_until(static_cast<size_t>(w));
+        int index = first + w;
+        std::string_view text(v, static_cast<size_t>(p - v));
+        int64_t i = 0;
+        double d = 0;
+        int rc = SQLITE_OK;
+        if (*v == '"') {
+          rc = sqlite3_bind_text64(stmt, index, v + 1, text.size() - 2, SQLITE_STATIC, SQLITE_UTF8);
+        } else if (!other && !fraction && std::from_chars(v, p, i).ptr == p) {
+          rc = sqlite3_bind_int64(stmt, index, i);
+        } else if (!other && fraction && parse_short_double(text, d)) {
+          rc = sqlite3_bind_double(stmt, index, d);
+        } else if (!bind_json_text(stmt, index, text, write_columns_[static_cast<size_t>(w)])) {
+          return false;
+        }
+        if (rc != SQLITE_OK) return false;
+        next_write = static_cast<size_t>(w) + 1;
+      }
+      ++j;
+      if (*p == '}') {
+        if (p + 1 != end) return false;
+        break;
+      }
+      if (*p != ',') return false;
+      ++p;
+    }
+  }
+  bind_null_until(write_columns_.size());
+  return true;
+}
+
 Result<bool> SqliteTableState::bind_doc_text(SqliteStmt& stmt, std::string_view doc, int first) {
+  if (bind_plain_doc_text(stmt.handle(), doc, first)) return true;
   thread_local std::vector<char> bound;
   bound.assign(write_columns_.size(), 0);
   MemberCursor cursor(doc);

@@ -54,6 +54,11 @@ class SqliteTableState {
   Result<SqliteStmt*> select_all(SqliteDb& db);
   Result<SqliteStmt*> lookup(SqliteDb& db);
   Result<SqliteStmt*> insert(SqliteDb& db);
+  // One INSERT of insert_rows() rows (parameters row after row), or nullptr
+  // when rows are best written one at a time (a single row, or too many
+  // columns for SQLite's parameter limit).
+  Result<SqliteStmt*> insert_many(SqliteDb& db);
+  size_t insert_rows() const { return insert_rows_; }
   Result<SqliteStmt*> update(SqliteDb& db);
   Result<SqliteStmt*> remove(SqliteDb& db);
 
@@ -68,13 +73,23 @@ class SqliteTableState {
   Result<bool> bind_doc_text(SqliteStmt& stmt, std::string_view doc, int first);
 
  private:
+  // bind_doc_text for the documents most tables hold: member names as the
+  // columns' own literals, strings without escapes, no nested values. False
+  // when the document is not one of those (some parameters may be bound).
+  bool bind_plain_doc_text(sqlite3_stmt* stmt, std::string_view doc, int first);
+
   SqliteTable table_;
   std::vector<std::string> key_;
   std::vector<std::string> local_;
   std::vector<std::string> doc_columns_;
   std::vector<std::string> write_columns_;
+  // Per document column: its name's JSON literal and ':', and its position
+  // among the write columns (-1: generated, not written).
+  std::vector<std::string> member_tokens_;
+  std::vector<int> write_index_;
   RowEncoder encoder_;
-  std::optional<SqliteStmt> select_all_, lookup_, insert_, update_, remove_;
+  std::optional<SqliteStmt> select_all_, lookup_, insert_, update_, remove_, insert_many_;
+  size_t insert_rows_ = 0;  // 0: not decided yet
 };
 
 }  // namespace dbsync

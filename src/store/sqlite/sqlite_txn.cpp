@@ -236,7 +236,21 @@ class SqliteTxn : public StoreTxn {
       if (c.op != Change::Op::kUpdate) return {};
       return s.bind_key(st, c.key.values, static_cast<int>(s.write_columns().size()) + 1);
     };
-    for (const Change& c : changes) {
+    size_t single_until = 0;  // changes before this one go row by row
+    for (size_t next = 0; next < changes.size();) {
+      // Runs of inserts given as text go in multi-row statements. A row the
+      // plain path cannot bind, and a statement SQLite refuses (a
+      // constraint), send their rows down the path below one by one: that
+      // names the row at fault, and a refused statement changed nothing.
+      if (next >= single_until) {
+        auto wrote = insert_many(info, **state, changes, next, single_until);
+        if (!wrote) return std::unexpected(wrote.error());
+        if (*wrote > 0) {
+          next += *wrote;
+          continue;
+        }
+      }
+      const Change& c = changes[next++];
       SqliteTableState* s = *state;
       Result<SqliteStmt*> stmt = statement(*s, c.op);
       if (!stmt) return std::unexpected(stmt.error());
@@ -286,6 +300,49 @@ class SqliteTxn : public StoreTxn {
   }
 
   bool applies_canonical_text() const override { return true; }
+
+  // Writes changes[at...] with one multi-row INSERT when they start with
+  // enough inserts given as text that bind on the plain path; returns how
+  // many it wrote (0: none, write the next one alone). When a row there
+  // does not bind, or SQLite refuses the statement, sets `single_until`
+  // past the rows to write one by one, so they are not tried again.
+  Result<size_t> insert_many(const CollectionInfo& info, SqliteTableState& s,
+                             const std::vector<Change>& changes, size_t at, size_t& single_until) {
+    auto text_insert = [](const Change& c) { return c.op == Change::Op::kInsert && c.doc == nullptr; };
+    if (!text_insert(changes[at]) || s.insert_rows() == 1) return 0;
+    auto stmt = s.insert_many(db_);
+    if (!stmt) return std::unexpected(stmt.error());
+    if (*stmt == nullptr) return 0;
+    const size_t rows = s.insert_rows();
+    if (changes.size() - at < rows) return 0;
+    for (size_t r = 1; r < rows; ++r) {
+      if (!text_insert(changes[at + r])) {
+        single_until = at + r;
+        return 0;
+      }
+    }
+    SqliteStmt& st = **stmt;
+    const int cols = static_cast<int>(s.write_columns().size());
+    for (size_t r = 0; r < rows; ++r) {
+      auto bound = s.bind_doc_text(st, changes[at + r].doc_text, static_cast<int>(r) * cols + 1);
+      if (!bound || !*bound) {
+        st.reset();
+        single_until = at + r + 1;
+        return 0;
+      }
+    }
+    if (auto ran = st.run(); !ran) {
+      if (ran.error().code == ErrorCode::kBadInput) {
+        single_until = at + rows;
+        return 0;
+      }
+      return std::unexpected(std::move(ran.error())
+                                 .context("table '" + info.name + "' keys " +
+                                          changes[at].key.encoding.substr(0, 100) + " to " +
+                                          changes[at + rows - 1].key.encoding.substr(0, 100)));
+    }
+    return rows;
+  }
 
   Result<bool> empty(const CollectionInfo& info) override {
     auto state = require_state(info);
