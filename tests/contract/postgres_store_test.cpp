@@ -632,6 +632,32 @@ TEST_F(PostgresStore, DuplicateKeysInATableTheImportCreatesFailNamingTheKey) {
   }
 }
 
+// A COPY statement the server refuses (here a column dropped after the
+// import read the catalog) fails that apply(), naming the table and the
+// column, and the transaction rolls back.
+TEST_F(PostgresStore, ACopyTheServerRefusesFailsTheApply) {
+  sql("CREATE TABLE t (id int PRIMARY KEY, v text); INSERT INTO t VALUES (1, 'one')");
+  auto cat = catalog(*store_);
+  ASSERT_EQ(cat.collections.size(), 1u);
+  {
+    auto txn = begin(*store_, TxnMode::kWrite);
+    auto mid = txn->catalog(Config{});
+    ASSERT_TRUE(mid.has_value()) << mid.error().message;
+    sql("ALTER TABLE t DROP COLUMN v");
+    std::vector<Change> inserts(2);
+    inserts[0].key.encoding = "[2]";
+    inserts[0].doc_text = R"({"id":2,"v":"two"})";
+    inserts[1].key.encoding = "[3]";
+    inserts[1].doc_text = R"({"id":3,"v":"three"})";
+    auto st = txn->apply(mid->collections[0], inserts);
+    ASSERT_FALSE(st.has_value());
+    EXPECT_NE(st.error().message.find("table 't'"), std::string::npos) << st.error().message;
+    EXPECT_NE(st.error().message.find("\"v\""), std::string::npos) << st.error().message;
+  }
+  auto rows = scan(*store_, catalog(*store_).collections.at(0));
+  EXPECT_EQ(rows, (std::map<std::string, std::string>{{"[1]", R"({"id":1})"}}));
+}
+
 TEST_F(PostgresStore, CheckReachesTheServer) {
   auto st = store_->check();
   EXPECT_TRUE(st.has_value()) << st.error().message;
