@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "store/store.h"
+#include "sync/huge_vector.h"
 #include "sync/replica.h"
 
 namespace dbsync {
@@ -52,7 +53,7 @@ struct ApplyCollection {
   ApplyCollection& operator=(ApplyCollection&&) noexcept = default;
 
   CollectionInfo info;
-  std::vector<ApplyRecord> records;
+  HugeVector<ApplyRecord> records;
   // The caller found the collection empty inside this write transaction
   // (StoreTxn::empty): every record is an insert, and afterwards the
   // collection holds exactly these records, so one scan verifies them all.

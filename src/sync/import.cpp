@@ -58,7 +58,7 @@ constexpr size_t kEmptyCheckFrom = 4096;
 Status decide(StoreTxn& txn, const CollectionInfo& info, const CollectionPlan& cp, bool created,
               ApplyCollection& out, CollectionImportStats& stats, ImportResult& result,
               std::map<std::string, Outcome>& outcomes) {
-  std::vector<const PlannedRecord*> recs;
+  HugeVector<const PlannedRecord*> recs;
   recs.reserve(cp.planned());
   for (const auto& sp : cp.shards) {
     for (const auto& r : sp.records) recs.push_back(&r);
