@@ -23,19 +23,13 @@ if [ -z "${DBSYNC_TEST_MONGODB_URL:-}" ]; then
   echo "mongo_bench: skipped: DBSYNC_TEST_MONGODB_URL is not set (see docs/stores/mongodb.md, 'Benchmark')"
   exit 0
 fi
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BENCH=mongo_bench
+. "$(dirname "$0")/lib.sh"
 OUT="$ROOT/bench/out/mongo"
-if [ -z "${DBSYNC:-}" ]; then
-  DBSYNC="$ROOT/build/dbsync"
-  [ -x "$DBSYNC" ] || DBSYNC=$(ls -t "$ROOT"/build*/dbsync 2>/dev/null | head -1)
-fi
-[ -x "$DBSYNC" ] || { echo "mongo_bench: no dbsync binary; build it or set DBSYNC" >&2; exit 2; }
-DBSYNC=$(realpath "$DBSYNC")
 PY=/usr/bin/python3
 [ -x "$PY" ] || PY=python3
 "$PY" -c 'import pymongo' 2>/dev/null ||
   { echo "mongo_bench: needs python3 with pymongo (Debian's python3-pymongo)" >&2; exit 2; }
-command -v bc >/dev/null || { echo "mongo_bench: needs bc" >&2; exit 2; }
 [ "$CHANGES" -le "$DOCS" ] || { echo "mongo_bench: CHANGES must not exceed DOCS" >&2; exit 2; }
 STEP=$((DOCS / CHANGES))
 
@@ -118,9 +112,6 @@ elif what == "check":     # b (dbsync) and base (pymongo) hold what a holds
 PY
 }
 
-now() { date +%s.%N; }
-secs() { echo "$(now) - $1" | bc -l; }
-rate() { echo "$1 / $2" | bc -l | xargs printf '%.0f'; }
 results=()
 record() {
   results+=("$(printf '%-44s %9d %8.3f s %11s docs/s | %-30s %8.3f s %11s docs/s' "$1" "$2" "$3" \

@@ -22,16 +22,10 @@ set -euo pipefail
 
 ROWS=${1:-1000000}
 CHANGES=${2:-100000}
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BENCH=postgres_bench
+. "$(dirname "$0")/lib.sh"
 OUT="$ROOT/bench/out/postgres"
-if [ -z "${DBSYNC:-}" ]; then
-  DBSYNC="$ROOT/build/dbsync"
-  [ -x "$DBSYNC" ] || DBSYNC=$(ls -t "$ROOT"/build*/dbsync 2>/dev/null | head -1)
-fi
-[ -x "$DBSYNC" ] || { echo "postgres_bench: no dbsync binary; build it or set DBSYNC" >&2; exit 2; }
-DBSYNC=$(realpath "$DBSYNC")
-command -v bc >/dev/null || { echo "postgres_bench: needs bc" >&2; exit 2; }
-command -v psql >/dev/null || { echo "postgres_bench: needs psql (Debian's postgresql-client)" >&2; exit 2; }
+need psql "psql (Debian's postgresql-client)"
 [ "$CHANGES" -le "$ROWS" ] || { echo "postgres_bench: CHANGES must not exceed ROWS" >&2; exit 2; }
 STEP=$((ROWS / CHANGES))
 
@@ -57,7 +51,6 @@ for db in dbsync_bench_a dbsync_bench_b dbsync_bench_base; do
   psql -q "$ADMIN" -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db" >/dev/null
 done
 
-now() { date +%s.%N; }
 CLK_TCK=$(getconf CLK_TCK)
 # The server's CPU seconds so far: exited backends' user+sys, as the
 # postmaster counts them (psql's and dbsync's connections end with each step).
@@ -82,8 +75,6 @@ run_dbsync() {
 # Before a baseline step: base_start; after it: base_end sets b and bsrv.
 base_start() { bs0=$(server_cpu); t=$(now); }
 base_end() { b=$(secs "$t"); sleep 0.3; bsrv=$(echo "$(server_cpu) - $bs0" | bc -l | xargs printf '%.2f'); }
-secs() { echo "$(now) - $1" | bc -l; }
-rate() { echo "$1 / $2" | bc -l | xargs printf '%.0f'; }
 results=()
 # record LABEL ROWS DBSYNC_SECS BASELINE_LABEL BASELINE_SECS, with $dcpu,
 # $dsrv and $bsrv from the steps just run.

@@ -18,16 +18,10 @@ set -euo pipefail
 
 ROWS=${1:-1000000}
 CHANGES=${2:-10000}
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BENCH=sqlite_bench
+. "$(dirname "$0")/lib.sh"
 OUT="$ROOT/bench/out/sqlite"
-if [ -z "${DBSYNC:-}" ]; then
-  DBSYNC="$ROOT/build/dbsync"
-  [ -x "$DBSYNC" ] || DBSYNC=$(ls -t "$ROOT"/build*/dbsync 2>/dev/null | head -1)
-fi
-[ -x "$DBSYNC" ] || { echo "sqlite_bench: no dbsync binary; build it or set DBSYNC" >&2; exit 2; }
-DBSYNC=$(realpath "$DBSYNC")
-command -v bc >/dev/null || { echo "sqlite_bench: needs bc" >&2; exit 2; }
-command -v sqlite3 >/dev/null || { echo "sqlite_bench: needs the sqlite3 shell" >&2; exit 2; }
+need sqlite3 "the sqlite3 shell"
 [ "$CHANGES" -le "$ROWS" ] || { echo "sqlite_bench: CHANGES must not exceed ROWS" >&2; exit 2; }
 STEP=$((ROWS / CHANGES))
 
@@ -35,10 +29,6 @@ rm -rf "$OUT"
 mkdir -p "$OUT/a" "$OUT/base"
 cd "$OUT"
 
-now() { date +%s.%N; }
-# secs START -> elapsed seconds since START
-secs() { echo "$(now) - $1" | bc -l; }
-rate() { echo "$1 / $2" | bc -l | xargs printf '%.0f'; }
 results=()
 # On a machine other people use, wall time says little: each dbsync step's
 # CPU time (user + sys, from /usr/bin/time) is printed beside it.
