@@ -125,11 +125,10 @@ TEST_F(PostgresStore, EveryTypeMapsToCanonicalJson) {
   ASSERT_EQ(replica_cat.collections.size(), 1u);
   EXPECT_EQ(replica_cat.collections[0].schema.to_json(), info.schema.to_json());
   EXPECT_EQ(scan(**replica, replica_cat.collections[0]), got);
-  auto st = postgres_exec(
-      *replica_url,
-      "DO $$ BEGIN IF (SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = "
-      "'t'::regclass AND attname = 'n2') <> 'numeric(10,2)' THEN RAISE 'type lost'; END IF; END $$");
-  EXPECT_TRUE(st.has_value()) << st.error().message;
+  auto st = postgres_holds(*replica_url,
+                           "(SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = "
+                           "'t'::regclass AND attname = 'n2') = 'numeric(10,2)'");
+  EXPECT_TRUE(st.has_value()) << "type lost: " << st.error().message;
 }
 
 TEST_F(PostgresStore, WritesNormaliseLikeThePreviewSays) {
@@ -475,9 +474,7 @@ TEST_F(PostgresStore, ConstraintsAndIndexesRoundTripThroughSchemaJson) {
   EXPECT_NE(all.find("index 'pnl_lower_note'"), std::string::npos) << all;
   // The replica has the portable ones, the foreign key validated …
   auto check = [&](const std::string& cond) {
-    auto st =
-        postgres_exec(*replica_url, "DO $$ BEGIN IF NOT (" + cond + ") THEN RAISE 'missing'; END IF; END $$");
-    EXPECT_TRUE(st.has_value()) << cond;
+    EXPECT_TRUE(postgres_holds(*replica_url, cond).has_value()) << cond;
   };
   check("(SELECT convalidated FROM pg_constraint WHERE conname = 'pnl_user_fk' AND confdeltype = 'c')");
   check("EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'users_email_key' AND contype = 'u')");
@@ -510,10 +507,9 @@ TEST_F(PostgresStore, AForeignKeyTheRowsViolateStaysNotValidAndTheImportCommits)
   auto st = txn->commit();
   ASSERT_TRUE(st.has_value()) << st.error().message;
   txn.reset();
-  auto ok = postgres_exec(*replica_url,
-                          "DO $$ BEGIN IF (SELECT convalidated FROM pg_constraint WHERE conname = "
-                          "'pnl_user_id_fkey') THEN RAISE 'validated'; END IF; END $$");
-  EXPECT_TRUE(ok.has_value()) << ok.error().message;
+  auto ok = postgres_holds(*replica_url,
+                           "NOT (SELECT convalidated FROM pg_constraint WHERE conname = 'pnl_user_id_fkey')");
+  EXPECT_TRUE(ok.has_value()) << "validated: " << ok.error().message;
   // Still enforced for new rows.
   EXPECT_FALSE(postgres_exec(*replica_url, "INSERT INTO pnl VALUES (2, 8)").has_value());
 }
@@ -572,9 +568,7 @@ TEST_F(PostgresStore, ATableCreatedByTheImportEndsUpWithItsKeysAndIndexes) {
     ASSERT_TRUE(st.has_value()) << st.error().message;
   }
   auto check = [&](const std::string& cond) {
-    auto st =
-        postgres_exec(*replica_url, "DO $$ BEGIN IF NOT (" + cond + ") THEN RAISE 'missing'; END IF; END $$");
-    EXPECT_TRUE(st.has_value()) << cond;
+    EXPECT_TRUE(postgres_holds(*replica_url, cond).has_value()) << cond;
   };
   check("EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = 'users'::regclass AND contype = 'p')");
   check("EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'users_email_key' AND contype = 'u')");

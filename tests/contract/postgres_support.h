@@ -47,6 +47,13 @@ inline Status postgres_exec(const std::string& url, const std::string& sql) {
   return {};
 }
 
+// Runs SQL boolean `condition` on the server at `url`: an error unless it
+// holds (NULL, like a failing statement, is not an error: as IF treats it).
+inline Status postgres_holds(const std::string& url, const std::string& condition) {
+  return postgres_exec(
+      url, "DO $$ BEGIN IF NOT (" + condition + ") THEN RAISE 'condition does not hold'; END IF; END $$");
+}
+
 inline Result<std::string> fresh_postgres_database() {
   static std::atomic<int> counter{0};
   std::string name = "dbsync_t_" + std::to_string(::getpid()) + "_" + std::to_string(counter++);

@@ -199,12 +199,14 @@ TEST(SyncPostgres, AForeignKeyTheRowsViolateIsKeptNotValidAndSyncSaysSo) {
   EXPECT_NE(synced.err.find("NOT VALID"), std::string::npos) << synced.err;
 
   // Both rows arrived; the key exists, guards new rows, and is not valid.
-  b.exec("DO $$ BEGIN IF (SELECT count(*) FROM child) <> 2 THEN RAISE 'rows missing'; END IF; END $$");
+  ASSERT_TRUE(contract::postgres_holds(*db_b, "(SELECT count(*) FROM child) = 2").has_value())
+      << "rows missing";
   auto orphan = contract::postgres_exec(*db_b, "INSERT INTO child VALUES (12, 98)");
   EXPECT_FALSE(orphan.has_value()) << "the foreign key was not recreated";
-  b.exec(
-      "DO $$ BEGIN IF (SELECT convalidated FROM pg_constraint WHERE conname = 'child_parent_fk') "
-      "THEN RAISE 'validated'; END IF; END $$");
+  ASSERT_TRUE(contract::postgres_holds(
+                  *db_b, "NOT (SELECT convalidated FROM pg_constraint WHERE conname = 'child_parent_fk')")
+                  .has_value())
+      << "validated";
 
   // --json carries the same warning for scripts (a sync with nothing new
   // repeats the import's warnings only when it imports again, so check a
