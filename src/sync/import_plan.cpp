@@ -4,7 +4,6 @@
 #include <atomic>
 #include <set>
 
-#include "json/parse.h"
 #include "snapshot/canonical_check.h"
 #include "snapshot/key.h"
 #include "snapshot/record_line.h"
@@ -35,23 +34,17 @@ std::unexpected<Error> at_line(Error e, const std::string& label, size_t line_no
 class FieldCollector {
  public:
   explicit FieldCollector(std::vector<std::string>& fields) : fields_(fields) {}
-  Status add(const std::vector<DocMember>& members) {
+  void add(const std::vector<DocMember>& members) {
     bool same = members.size() == last_.size();
     for (size_t i = 0; same && i < members.size(); ++i) same = members[i].key == last_[i];
-    if (same) return {};
+    if (same) return;
     last_.clear();
     for (const DocMember& m : members) {
       last_.push_back(m.key);
-      std::string name(m.key);
-      if (m.key_escaped) {
-        auto parsed = json::parse("\"" + name + "\"");
-        if (!parsed || !parsed->is_string()) return fail(ErrorCode::kBadInput, "bad member name " + name);
-        name = parsed->as_string();
-      }
+      std::string name = m.key_escaped ? unescape_canonical_string(m.key) : std::string(m.key);
       auto at = std::lower_bound(fields_.begin(), fields_.end(), name);
       if (at == fields_.end() || *at != name) fields_.insert(at, std::move(name));
     }
-    return {};
   }
 
  private:
@@ -137,9 +130,7 @@ Status plan_shard(std::string_view bytes, const std::string& label, const ShardS
     if (!parts) return at_line(parts.error(), label, line_no);
     // As strict as parsing the document, without building it.
     if (auto st = check_record_line(*parts, &members, &h); !st) return at_line(st.error(), label, line_no);
-    if (collect_fields) {
-      if (auto st = fields.add(members); !st) return at_line(st.error(), label, line_no);
-    }
+    if (collect_fields) fields.add(members);
     out.hashes.add(collection, spec.shard, h);
     auto key = std::make_optional<std::string>();
     if (auto st = key_encoding_from_members(*key, members, spec.key_fields); !st)
