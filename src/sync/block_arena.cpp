@@ -6,21 +6,13 @@
 #include <new>
 #include <system_error>
 
+#include "util/huge_pages.h"
+
 namespace dbsync {
 
 namespace {
 constexpr size_t kHuge = size_t{2} << 20;
 size_t round_up(size_t n, size_t to) { return (n + to - 1) / to * to; }
-
-// An anonymous mapping of `n` bytes (a multiple of kHuge), or nullptr.
-char* map_raw(size_t n) {
-  void* p = ::mmap(nullptr, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (p == MAP_FAILED) return nullptr;
-#ifdef MADV_HUGEPAGE
-  ::madvise(p, n, MADV_HUGEPAGE);
-#endif
-  return static_cast<char*>(p);
-}
 
 // Faults every page of [p, p + n) in.
 void populate(char* p, size_t n) {
@@ -33,14 +25,14 @@ void populate(char* p, size_t n) {
 
 BlockArena::~BlockArena() {
   if (pending_.valid()) {
-    if (char* p = pending_.get()) ::munmap(p, kBlock);
+    if (char* p = pending_.get()) unmap_huge_pages(p, kBlock);
   }
-  for (const Block& b : blocks_) ::munmap(b.p, b.size);
+  for (const Block& b : blocks_) unmap_huge_pages(b.p, b.size);
 }
 
 char* BlockArena::map(size_t n) {
   n = round_up(n, kHuge);
-  char* p = map_raw(n);
+  char* p = map_huge_pages(n);
   if (p == nullptr) throw std::bad_alloc();
   blocks_.push_back({p, n});
   reserved_ += n;
@@ -58,7 +50,7 @@ char* BlockArena::next_block() {
   }
   try {
     pending_ = std::async(std::launch::async, [] {
-      char* q = map_raw(kBlock);
+      char* q = map_huge_pages(kBlock);
       if (q != nullptr) populate(q, kBlock);
       return q;
     });

@@ -6,12 +6,12 @@
 // vectors cost. Smaller vectors use std::allocator.
 #pragma once
 
-#include <sys/mman.h>
-
 #include <cstddef>
 #include <memory>
 #include <new>
 #include <vector>
+
+#include "util/huge_pages.h"
 
 namespace dbsync {
 
@@ -27,17 +27,14 @@ struct HugePageAllocator {
   T* allocate(size_t n) {
     const size_t bytes = n * sizeof(T);
     if (bytes < kMappedFrom) return std::allocator<T>().allocate(n);
-    void* p = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (p == MAP_FAILED) throw std::bad_alloc();
-#ifdef MADV_HUGEPAGE
-    ::madvise(p, bytes, MADV_HUGEPAGE);
-#endif
-    return static_cast<T*>(p);
+    char* p = map_huge_pages(bytes);
+    if (p == nullptr) throw std::bad_alloc();
+    return reinterpret_cast<T*>(p);
   }
   void deallocate(T* p, size_t n) noexcept {
     const size_t bytes = n * sizeof(T);
     if (bytes < kMappedFrom) return std::allocator<T>().deallocate(p, n);
-    ::munmap(p, bytes);
+    unmap_huge_pages(reinterpret_cast<char*>(p), bytes);
   }
   template <class U>
   bool operator==(const HugePageAllocator<U>&) const noexcept {
