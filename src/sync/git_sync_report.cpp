@@ -10,6 +10,7 @@
 #include "snapshot/verify.h"
 #include "sync/doc_scan.h"
 #include "util/file.h"
+#include "util/lines.h"
 #include "util/process.h"
 
 namespace dbsync {
@@ -71,7 +72,7 @@ Result<uint64_t> changed_fields(std::string_view ours_line, std::string_view mer
 }
 
 uint64_t count_lines(std::string_view bytes) {
-  return static_cast<uint64_t>(std::count(bytes.begin(), bytes.end(), '\n'));
+  return static_cast<uint64_t>(count_newlines(bytes));
 }
 
 // The blobs at `specs` ("<commit>:<path>"), nullopt where absent, read by

@@ -13,6 +13,7 @@
 #include "sync/matched_shards.h"
 #include "sync/workers.h"
 #include "util/file.h"
+#include "util/lines.h"
 
 namespace dbsync {
 namespace fs = std::filesystem;
@@ -81,7 +82,7 @@ Status plan_shard(std::string_view bytes, const std::string& label, const ShardS
   Digest128 h;
   // Room for every line (reserved, not touched: a few changed lines cost
   // no more memory than they use; a bulk import grows no vector).
-  out.records.reserve(static_cast<size_t>(std::count(bytes.begin(), bytes.end(), '\n')) + matched.size());
+  out.records.reserve(count_newlines(bytes) + matched.size());
   thread_local std::vector<DocMember> members;
   // The previous line: a validated target key, or an unchanged matched line.
   std::string prev_key;

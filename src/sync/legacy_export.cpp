@@ -6,6 +6,7 @@
 
 #include "json/parse.h"
 #include "snapshot/record_line.h"
+#include "util/lines.h"
 
 namespace dbsync {
 namespace {
@@ -17,8 +18,7 @@ constexpr json::ParseLimits kDocumentLimits{kMaxNestingDepth, size_t{32} << 20};
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
 size_t line_at(std::string_view text, size_t offset) {
-  return 1 +
-         static_cast<size_t>(std::count(text.begin(), text.begin() + std::min(offset, text.size()), '\n'));
+  return 1 + count_newlines(text.substr(0, std::min(offset, text.size())));
 }
 
 Error bad(const std::string& label, std::string_view text, size_t offset, const std::string& what,
