@@ -17,8 +17,12 @@ void RecordArena::add(std::string_view key, std::string_view doc) {
     p = memory_->allocate(n);
   } else {
     if (n > chunk_left_) {
-      chunk_ = memory_->allocate(kChunk);
-      chunk_left_ = kChunk;
+      // Chunks grow from 4 KiB: an incremental scan puts a handful of
+      // records in each of thousands of shards, and fixed 256 KiB chunks
+      // made it fault in (and zero) hundreds of megabytes it never used.
+      next_chunk_ = std::max(n, std::min(kChunk, next_chunk_ * 2));
+      chunk_ = memory_->allocate(next_chunk_);
+      chunk_left_ = next_chunk_;
     }
     p = chunk_;
     chunk_ += n;

@@ -49,6 +49,7 @@ class RecordArena {
   BlockArena* memory_;
   char* chunk_ = nullptr;
   size_t chunk_left_ = 0;
+  size_t next_chunk_ = size_t{2} << 10;  // doubled before use
   std::vector<Entry> entries_;
 };
 
