@@ -71,9 +71,7 @@ Result<uint64_t> changed_fields(std::string_view ours_line, std::string_view mer
   return n;
 }
 
-uint64_t count_lines(std::string_view bytes) {
-  return static_cast<uint64_t>(count_newlines(bytes));
-}
+uint64_t count_lines(std::string_view bytes) { return static_cast<uint64_t>(count_newlines(bytes)); }
 
 // The blobs at `specs` ("<commit>:<path>"), nullopt where absent, read by
 // one `git cat-file --batch` rather than two processes per file.
