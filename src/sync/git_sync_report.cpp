@@ -71,8 +71,6 @@ Result<uint64_t> changed_fields(std::string_view ours_line, std::string_view mer
   return n;
 }
 
-uint64_t count_lines(std::string_view bytes) { return static_cast<uint64_t>(count_newlines(bytes)); }
-
 // The blobs at `specs` ("<commit>:<path>"), nullopt where absent, read by
 // one `git cat-file --batch` rather than two processes per file.
 Result<std::vector<std::optional<std::string>>> read_blobs(const git::Git& git,
@@ -171,7 +169,7 @@ Result<Report> build_sync_report(const git::Git& git, const Replica& replica,
         merged_bytes = std::move(*bytes);
       }
       if (!changed_set.contains(label)) {
-        uint64_t n = count_lines(merged_bytes);
+        uint64_t n = count_newlines(merged_bytes);
         c.counts.common += n;
         c.counts.total += n;
         continue;

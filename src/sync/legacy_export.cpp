@@ -1,6 +1,5 @@
 #include "sync/legacy_export.h"
 
-#include <algorithm>
 #include <charconv>
 #include <set>
 
@@ -18,7 +17,7 @@ constexpr json::ParseLimits kDocumentLimits{kMaxNestingDepth, size_t{32} << 20};
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
 size_t line_at(std::string_view text, size_t offset) {
-  return 1 + count_newlines(text.substr(0, std::min(offset, text.size())));
+  return 1 + count_newlines(text.substr(0, offset));  // substr stops at the text's end
 }
 
 Error bad(const std::string& label, std::string_view text, size_t offset, const std::string& what,
