@@ -82,21 +82,25 @@ struct Exporter {
     std::string path = tree_path(name, file);
     next.tree[path] = bytes_digest(bytes);
     next.files[path] = next.tree[path];
+    if (!old_root.empty() && meta->files.count(path) && meta->files.at(path) == next.files[path] &&
+        fs::exists(old_root / path)) {
+      return stage(path, next.tree[path], bytes, old_root / path, to_sync, nullptr);
+    }
     if (auto st = write_file_unsynced(gen.repo() / path, bytes); !st) return st;
     to_sync.push_back(gen.repo() / path);
-    return stage(path, next.tree[path], bytes, to_sync, nullptr);
+    return stage(path, next.tree[path], bytes, gen.repo() / path, to_sync, nullptr);
   }
 
   // Writes a working-tree file's new version beside it, when it changes.
-  // The new version is a hard link to the generation's copy where the file
-  // system allows (the bytes are written and fsync'd once).
+  // The new version is a hard link to the matched copy at `source` where the
+  // file system allows (the bytes are written and fsync'd once).
   Status stage(const std::string& path, const std::string& new_digest, std::string_view bytes,
-               std::vector<fs::path>& sync, fs::path* staged_out) {
+               const fs::path& source, std::vector<fs::path>& sync, fs::path* staged_out) {
     auto it = now.find(path);
     if (it != now.end() && it->second == new_digest) return {};
     fs::path target = r.repo / path, temp = target;
     temp += kStagedSuffix;
-    auto linked = try_link(gen.repo() / path, temp);
+    auto linked = try_link(source, temp);
     if (!linked) return std::unexpected(linked.error());
     if (!*linked) {
       if (auto st = write_file_unsynced(temp, bytes); !st) return st;
@@ -189,13 +193,16 @@ struct Exporter {
     // that skipped or normalised records): the digest is of what it gets.
     std::string_view bytes = same ? file : std::string_view(out);
     o.digest = same && !data.digest.empty() ? data.digest : bytes_digest(bytes);
-    if (same) {
-      if (auto st2 = link_or_copy(data.path, gen.repo() / path); !st2) return std::unexpected(st2.error());
+    fs::path source = gen.repo() / path;
+    if (same && !old_root.empty() && data.path == old_root / path) {
+      source = data.path;  // the live generation keeps its file
+    } else if (same) {
+      if (auto st2 = link_or_copy(data.path, source); !st2) return std::unexpected(st2.error());
     } else {
-      if (auto st2 = write_file_unsynced(gen.repo() / path, bytes); !st2) return std::unexpected(st2.error());
-      o.to_sync.push_back(gen.repo() / path);
+      if (auto st2 = write_file_unsynced(source, bytes); !st2) return std::unexpected(st2.error());
+      o.to_sync.push_back(source);
     }
-    if (auto st2 = stage(path, o.digest, bytes, o.to_sync, &o.staged); !st2)
+    if (auto st2 = stage(path, o.digest, bytes, source, o.to_sync, &o.staged); !st2)
       return std::unexpected(st2.error());
     return std::move(o);
   }
@@ -366,9 +373,9 @@ struct Exporter {
     for (auto it = now.lower_bound(prefix); it != now.end() && it->first.rfind(prefix, 0) == 0; ++it) {
       next.tree[it->first] = it->second;
     }
+    // The live generation keeps the files (the delta does not touch them).
     for (const auto& f : *files) {
       std::string path = tree_path(name, f);
-      if (auto st = link_or_copy(old_root / path, gen.repo() / path); !st) return st;
       auto bytes = read_file(old_root / path);
       if (!bytes) return std::unexpected(bytes.error());
       next.files[path] = bytes_digest(*bytes);
@@ -468,7 +475,9 @@ Result<ExportResult> export_replica(Replica& replica) {
   // Saved before anything uses the rev, so no rev is ever issued twice.
   if (auto st = clock->save(); !st) return std::unexpected(st.error());
 
-  auto gen = create_generation(replica.paths);
+  // With a matched state, `gen` is the delta of the files this export
+  // changes (sync/matched_delta.h); the first export writes a generation.
+  auto gen = create_generation(replica.paths, *meta);
   if (!gen) return std::unexpected(gen.error());
   Exporter ex{replica,
               *meta,
@@ -482,7 +491,8 @@ Result<ExportResult> export_replica(Replica& replica) {
               {},
               {}};
   for (const auto& c : scan->collections) ex.result.read += c.records;
-  ex.next.generation = *gen;
+  ex.next.generation = *meta ? (*meta)->generation : *gen;
+  if (*meta) ex.next.delta = *gen;
   ex.next.op = "export";
   ex.next.time = utc_now_iso();
   if (track) ex.next.tracking = new_tracking_token();

@@ -142,15 +142,19 @@ Status read_target_again(const ShardPlan& sp, const std::string& digest, std::st
   return {};
 }
 
-// Writes the new matched generation: the snapshot, with skipped records
-// keeping their matched lines and normalised ones their stored form.
+// Writes the new matched state: the snapshot, with skipped records keeping
+// their matched lines and normalised ones their stored form. With a matched
+// state, only the files that change are written, to a delta
+// (sync/matched_delta.h); the first import writes a whole generation.
 Result<MatchedMeta> write_generation(Replica& replica, const ImportPlan& plan, const Outcomes& outcomes,
                                      const std::optional<MatchedMeta>& meta) {
-  auto gen = create_generation(replica.paths);
+  auto gen = create_generation(replica.paths, meta);
   if (!gen) return std::unexpected(gen.error());
-  SnapshotLayout out(generation_root(replica.paths, *gen));
+  SnapshotLayout out(replica.paths.matched_dir() / *gen);
+  const fs::path live = meta ? generation_root(replica.paths, meta->generation) : fs::path();
   MatchedMeta next;
-  next.generation = *gen;
+  next.generation = meta ? meta->generation : *gen;
+  if (meta) next.delta = *gen;
   next.op = "import";
   next.time = utc_now_iso();
   next.tree = plan.tree;
@@ -179,6 +183,7 @@ Result<MatchedMeta> write_generation(Replica& replica, const ImportPlan& plan, c
         next.files[label] = file_digest;
         digest.merge(sp.hashes);
         if (sp.identical) {
+          if (!live.empty() && sp.matched_path == live / label) continue;  // the generation keeps it
           if (auto st = link_or_copy(sp.matched_path, path); !st) return std::unexpected(st.error());
           continue;
         }
@@ -256,15 +261,19 @@ Result<MatchedMeta> write_generation(Replica& replica, const ImportPlan& plan, c
     }
     if (!cp.in_target && !any) continue;
     if (!cp.schema_bytes.empty()) {
-      if (auto st = write_file_synced(out.schema_path(cp.name), cp.schema_bytes); !st)
-        return std::unexpected(st.error());
-      next.files[std::string(kSnapshotDirName) + "/" + cp.name + "/" + kSchemaFileName] =
-          bytes_digest(cp.schema_bytes);
+      std::string label = std::string(kSnapshotDirName) + "/" + cp.name + "/" + kSchemaFileName;
+      std::string schema_digest = bytes_digest(cp.schema_bytes);
+      auto kept = meta ? meta->files.find(label) : next.files.end();
+      bool unchanged = meta && kept != meta->files.end() && kept->second == schema_digest;
+      if (!unchanged) {
+        if (auto st = write_file_synced(out.schema_path(cp.name), cp.schema_bytes); !st)
+          return std::unexpected(st.error());
+      }
+      next.files[label] = schema_digest;
     }
     digest.touch(cp.name);
     next.shards[cp.name] = cp.shard_count;
   }
-  (void)meta;
   for (const auto& f : to_sync) {
     if (auto st = fsync_file(f); !st) return std::unexpected(st.error());
   }

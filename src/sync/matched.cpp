@@ -64,6 +64,11 @@ Result<std::optional<MatchedMeta>> read_meta_file(const fs::path& paths) {
   }
   if (const json::Value* tracking = doc->find("tracking"); tracking && tracking->is_string())
     m.tracking = tracking->as_string();
+  if (const json::Value* delta = doc->find("delta"); delta && delta->is_string()) {
+    m.delta = delta->as_string();
+    if (m.delta.empty() || m.delta.find_first_not_of("0123456789") != std::string::npos)
+      return std::unexpected(bad_meta(paths, "delta"));
+  }
   if (const json::Value* stat = doc->find("stat"); stat && stat->is_object()) {
     for (const auto& [path, v] : stat->as_object()) {
       if (v.is_string()) m.stat[path] = v.as_string();
@@ -101,6 +106,7 @@ Status write_meta_file(const fs::path& path, const MatchedMeta& meta) {
                                        {"stat", json::make_object(std::move(stat))},
                                        {"files", json::make_object(std::move(files))}};
   if (!meta.tracking.empty()) members.emplace_back("tracking", json::Value(meta.tracking));
+  if (!meta.delta.empty()) members.emplace_back("delta", json::Value(meta.delta));
   json::Value v = json::make_object(std::move(members));
   return write_file_atomic(path, json::to_canonical(v) + "\n");
 }
@@ -109,7 +115,7 @@ fs::path generation_root(const LocalPaths& paths, const std::string& generation)
   return paths.matched_dir() / generation;
 }
 
-Result<std::string> create_generation(const LocalPaths& paths) {
+Result<std::string> create_generation(const LocalPaths& paths, const std::optional<MatchedMeta>& current) {
   std::error_code ec;
   fs::create_directories(paths.matched_dir(), ec);
   if (ec)
@@ -118,8 +124,10 @@ Result<std::string> create_generation(const LocalPaths& paths) {
   auto dirs = list_dirs(paths.matched_dir());
   if (!dirs) return std::unexpected(dirs.error());
   unsigned long next = 1;
-  for (const auto& d : *dirs) {
-    if (!d.empty() && d.find_first_not_of("0123456789") == std::string::npos)
+  std::vector<std::string> names = *dirs;
+  if (current) names.insert(names.end(), {current->generation, current->delta});
+  for (const auto& d : names) {
+    if (!d.empty() && d.size() < 19 && d.find_first_not_of("0123456789") == std::string::npos)
       next = std::max(next, std::stoul(d) + 1);
   }
   char name[32];

@@ -16,10 +16,13 @@
 //            file edited in place would change both, and this catches it
 //     shards shard count each collection was written with
 //     op, time, commit (the git commit of that state, filled in by sync)
-// A new generation is written completely (files fsync'd) before
-// matched.json is replaced atomically, so a crash leaves the old or the new
-// state; stale generations are removed afterwards. Unchanged shard files
-// are hard links between generations (never edited in place).
+//     delta  a folder of changed files still to be folded into the
+//            generation (sync/matched_delta.h)
+// The first generation is written completely (files fsync'd) before
+// matched.json is created atomically. Later exports and imports write only
+// the files that change, to a delta folder, and commit it in place
+// (sync/matched_delta.h), so a crash leaves the old or the new state.
+// Generation files are replaced by rename, never edited in place.
 // Value types and free functions; callers hold the replica lock.
 #pragma once
 
@@ -51,6 +54,8 @@ struct MatchedMeta {
   // The store's change log is complete since this state when the store
   // holds the same token (StoreTxn change tracking); empty: it is not.
   std::string tracking;
+  // Set while a delta is committed and not yet folded in (matched_delta.h).
+  std::string delta;
 };
 
 // nullopt when this replica never finished an export or import.
@@ -63,8 +68,10 @@ Status write_meta_file(const std::filesystem::path& path, const MatchedMeta& met
 
 // The folder that holds a generation's "dbsync/" (use with SnapshotLayout).
 std::filesystem::path generation_root(const LocalPaths& paths, const std::string& generation);
-// Picks an unused generation name and creates its folder.
-Result<std::string> create_generation(const LocalPaths& paths);
+// Picks an unused generation name and creates its folder: higher than any
+// folder present and than the names `current` holds, so a new delta never
+// takes the name of a delta `current` still names.
+Result<std::string> create_generation(const LocalPaths& paths, const std::optional<MatchedMeta>& current);
 // Removes every generation folder but `keep` (and a pending one named in
 // the export journal, which the caller passes as `also_keep`).
 Status remove_stale_generations(const LocalPaths& paths, const std::string& keep,

@@ -17,14 +17,15 @@
 
 namespace dbsync {
 
-// Copies files from the generation at `gen_root` into the working tree
-// where `current` differs from `target`, and removes snapshot files that
-// `target` does not list.
-Status publish_tree(const SnapshotLayout& tree, const std::filesystem::path& gen_root,
-                    const TreeDigests& target, const TreeDigests& current);
+// Copies files of the matched `state` (its delta or its generation) into the
+// working tree where `current` differs from state.tree, and removes
+// snapshot files that state.tree does not list.
+Status publish_tree(const SnapshotLayout& tree, const LocalPaths& paths, const MatchedMeta& state,
+                    const TreeDigests& current);
 
-// Commits `meta` (a new generation whose files are written and fsync'd),
-// then removes the journal and the stale generations.
+// Commits `meta` (a first generation, or a delta, whose files are written
+// and fsync'd), folds its delta in, then removes the journal and the stale
+// generations.
 Status commit_generation(const LocalPaths& paths, const MatchedMeta& meta);
 
 // Finishes or drops an export a crash interrupted; adds what it did to `notes`.

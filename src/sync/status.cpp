@@ -9,6 +9,7 @@
 #include "snapshot/schema.h"
 #include "sync/db_scan.h"
 #include "sync/journal.h"
+#include "sync/matched_delta.h"
 
 namespace dbsync {
 namespace fs = std::filesystem;
@@ -55,6 +56,12 @@ Result<ReplicaStatus> replica_status(const ReplicaOptions& options, const Status
   st.database = redact_url(replica->db_url);
   auto meta = load_matched_meta(replica->paths);
   if (!meta) return std::unexpected(meta.error());
+  // Status reads without the replica lock: a matched state still being
+  // folded in is not read half-way.
+  if (*meta && fold_pending(replica->paths, **meta)) {
+    return fail(ErrorCode::kUnavailable, "the matched state of this replica is being committed",
+                "try again; if no dbsync is running, 'dbsync export' or 'dbsync import' finishes it");
+  }
   st.matched = *meta;
   auto journal = read_journal(replica->paths);
   st.import_interrupted = journal && *journal;

@@ -1,0 +1,117 @@
+#include "sync/matched_delta.h"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <set>
+#include <system_error>
+
+#include "snapshot/layout.h"
+#include "sync/durable.h"
+#include "util/fault.h"
+#include "util/file.h"
+
+namespace dbsync {
+namespace fs = std::filesystem;
+
+namespace {
+
+Status unlink_file(const fs::path& path) {
+  if (auto st = fault::check(fault::Op::kWrite, path.string()); !st) return st;
+  if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
+    return fail(ErrorCode::kUnavailable,
+                "cannot remove '" + path.string() + "': " + std::error_code(errno, std::generic_category()).message());
+  }
+  return {};
+}
+
+Status fsync_dirs(const std::set<fs::path>& dirs) {
+  for (const auto& d : dirs) {
+    if (auto st = fsync_dir(d); !st) return st;
+  }
+  return {};
+}
+
+// Renames every file of the delta over the generation's; returns the
+// generation folders it changed.
+Status move_delta_files(const SnapshotLayout& from, const SnapshotLayout& to, std::set<fs::path>& dirs) {
+  std::error_code ec;
+  if (!fs::exists(from.snapshot_dir(), ec)) return {};
+  auto collections = list_dirs(from.snapshot_dir());
+  if (!collections) return std::unexpected(collections.error());
+  for (const auto& c : *collections) {
+    auto files = list_files(from.collection_dir(c));
+    if (!files) return std::unexpected(files.error());
+    fs::path target = to.collection_dir(c);
+    if (!fs::exists(target, ec)) {
+      fs::create_directories(target, ec);
+      if (ec) return fail(ErrorCode::kUnavailable, "cannot create '" + target.string() + "': " + ec.message());
+      dirs.insert(to.snapshot_dir());
+      dirs.insert(to.repo());
+    }
+    for (const auto& f : *files) {
+      if (auto st = rename_file(from.collection_dir(c) / f, target / f); !st) return st;
+    }
+    dirs.insert(target);
+  }
+  return {};
+}
+
+// Unlinks the generation files `files` does not list (shards the change
+// emptied, a collection gone, files of an old shard count).
+Status remove_unlisted_files(const SnapshotLayout& gen, const TreeDigests& files, std::set<fs::path>& dirs) {
+  std::error_code ec;
+  if (!fs::exists(gen.snapshot_dir(), ec)) return {};
+  auto collections = list_dirs(gen.snapshot_dir());
+  if (!collections) return std::unexpected(collections.error());
+  for (const auto& c : *collections) {
+    fs::path dir = gen.collection_dir(c);
+    auto names = list_files(dir);
+    if (!names) return std::unexpected(names.error());
+    size_t kept = names->size();
+    for (const auto& f : *names) {
+      if (files.count(std::string(kSnapshotDirName) + "/" + c + "/" + f)) continue;
+      if (auto st = unlink_file(dir / f); !st) return st;
+      dirs.insert(dir);
+      --kept;
+    }
+    if (kept == 0) {
+      fs::remove(dir, ec);
+      dirs.erase(dir);
+      dirs.insert(gen.snapshot_dir());
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+bool fold_pending(const LocalPaths& paths, const MatchedMeta& meta) {
+  std::error_code ec;
+  return !meta.delta.empty() && fs::exists(paths.matched_dir() / meta.delta, ec);
+}
+
+Status fold_delta(const LocalPaths& paths, const MatchedMeta& meta) {
+  if (!fold_pending(paths, meta)) return {};
+  SnapshotLayout from(paths.matched_dir() / meta.delta);
+  SnapshotLayout to(generation_root(paths, meta.generation));
+  std::set<fs::path> dirs;
+  if (auto st = move_delta_files(from, to, dirs); !st) return st;
+  if (auto st = remove_unlisted_files(to, meta.files, dirs); !st) return st;
+  if (auto st = fsync_dirs(dirs); !st) return st;
+  // Only now, with every file in place and durable, does the delta folder
+  // go: its existence is what says a fold is still due.
+  if (auto st = remove_tree(from.repo()); !st) return st;
+  return fsync_dir(paths.matched_dir());
+}
+
+Status finish_interrupted_fold(const LocalPaths& paths, std::vector<std::string>& notes) {
+  auto meta = load_matched_meta(paths);
+  if (!meta) return std::unexpected(meta.error());
+  if (!*meta || !fold_pending(paths, **meta)) return {};
+  if (auto st = fold_delta(paths, **meta); !st) return st;
+  notes.push_back("finished committing the matched state of an interrupted " + (*meta)->op);
+  return {};
+}
+
+}  // namespace dbsync
