@@ -12,7 +12,9 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "util/hash.h"
 
@@ -20,7 +22,22 @@ namespace dbsync {
 
 class ContentDigest {
  public:
+  // A shard's part of the digest: its record count and the sum of their
+  // hashes mod 2^128 (docs/FORMAT.md §8).
+  struct ShardSum {
+    uint64_t count = 0;
+    uint64_t hi = 0, lo = 0;
+    // "<count>:<32 hex digits of sum>", as matched.json keeps it.
+    std::string to_string() const;
+    static std::optional<ShardSum> parse(std::string_view text);
+    bool operator==(const ShardSum&) const = default;
+  };
+
   void add(const std::string& collection, uint32_t shard, const Digest128& record_hash);
+  // Adds a whole shard's records at once (a shard carried over unread).
+  void add_sum(const std::string& collection, uint32_t shard, const ShardSum& sum);
+  // The shard's sum so far (zero when nothing was added).
+  ShardSum shard_sum(const std::string& collection, uint32_t shard) const;
   // Adds every record another digest holds (e.g. one built by another
   // thread over other shards); the result is as if all were added here.
   void merge(const ContentDigest& other);
@@ -33,10 +50,6 @@ class ContentDigest {
   const auto& collections() const { return collections_; }
 
  private:
-  struct ShardSum {
-    uint64_t count = 0;
-    uint64_t hi = 0, lo = 0;  // sum of record hashes mod 2^128
-  };
   std::map<std::string, std::map<uint32_t, ShardSum>> collections_;
 };
 

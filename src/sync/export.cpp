@@ -59,10 +59,11 @@ constexpr const char* kStagedSuffix = ".tmp-dbsync-export";
 // What one shard of the export produced.
 struct ShardOutcome {
   uint64_t records = 0, added = 0, changed = 0, deleted = 0;
-  std::vector<Digest128> hashes;  // content hashes, for the root hash
-  std::string digest;             // of the new file; empty: the shard is empty
-  std::vector<fs::path> to_sync;  // files written without fsync
-  fs::path staged;                // a new working-tree file waiting to be renamed in
+  std::vector<Digest128> hashes;               // content hashes, for the root hash
+  std::optional<ContentDigest::ShardSum> sum;  // instead of `hashes`: a shard carried over unread
+  std::string digest;                          // of the new file; empty: the shard is empty
+  std::vector<fs::path> to_sync;               // files written without fsync
+  fs::path staged;                             // a new working-tree file waiting to be renamed in
 };
 
 struct Exporter {
@@ -207,12 +208,34 @@ struct Exporter {
     return std::move(o);
   }
 
+  // A shard the change log names no record of, at the shard count it was
+  // written with, stays as matched.json records it (digest, count and hash
+  // sum): it is not read at all. False when something is not on record, or
+  // the working tree holds another version of it (which then needs the
+  // bytes), and the shard is read as usual.
+  bool carry_over(const CollectionScan& scan, uint32_t s, ShardOutcome& o) const {
+    std::string path = tree_path(scan.info.name, shard_file_name(s, scan.shard_count));
+    auto file = meta->files.find(path);
+    auto tree = now.find(path);
+    if (file == meta->files.end()) return tree == now.end();  // empty before, and still
+    auto sum_text = meta->sums.find(path);
+    if (sum_text == meta->sums.end() || tree == now.end() || tree->second != file->second) return false;
+    auto sum = ContentDigest::ShardSum::parse(sum_text->second);
+    if (!sum || sum->count == 0) return false;
+    o.records = sum->count;
+    o.sum = *sum;
+    o.digest = file->second;
+    return true;
+  }
+
   // A shard of a collection read from the store's change log: `scan`
   // holds only the records the log names (an empty document: gone), so
   // every other line of the matched shard carries over as it is.
   Result<ShardOutcome> export_shard_incremental(const CollectionScan& scan, uint32_t s,
-                                                MatchedCollection& matched, std::string& out) {
+                                                MatchedCollection& matched, std::string& out,
+                                                bool may_carry) {
     ShardOutcome o;
+    if (may_carry && scan.shards[s].size() == 0 && carry_over(scan, s, o)) return std::move(o);
     auto data = matched.shard(s);
     if (!data) return std::unexpected(data.error());
     std::vector<SnapLine>& lines = (*data)->lines;
@@ -321,8 +344,9 @@ struct Exporter {
                                 scan.shard_count, key_changed, /*lazy=*/true, meta ? &meta->files : nullptr);
       std::string out;
       for (uint32_t s; !failed && (s = next_shard++) < scan.shard_count;) {
-        outcomes[s] = scan.incremental ? export_shard_incremental(scan, s, matched, out)
-                                       : export_shard(scan, s, matched, out);
+        outcomes[s] = scan.incremental
+                          ? export_shard_incremental(scan, s, matched, out, in_matched && !regroup)
+                          : export_shard(scan, s, matched, out);
         if (!outcomes[s]) failed = true;
       }
     };
@@ -333,6 +357,7 @@ struct Exporter {
     for (uint32_t s = 0; s < scan.shard_count; ++s) {
       auto& o = outcomes[s];
       if (!o) return std::unexpected(o.error());
+      if (o->sum) digest.add_sum(name, s, *o->sum);
       for (const auto& h : o->hashes) digest.add(name, s, h);
       stats.records += o->records;
       stats.added += o->added;
@@ -342,6 +367,7 @@ struct Exporter {
       std::string path = tree_path(name, shard_file_name(s, scan.shard_count));
       next.tree[path] = o->digest;
       next.files[path] = o->digest;
+      next.sums[path] = digest.shard_sum(name, s).to_string();
       for (auto& f : o->to_sync) to_sync.push_back(std::move(f));
       if (!o->staged.empty()) staged.emplace_back(o->staged, r.repo / path);
     }
@@ -393,6 +419,7 @@ struct Exporter {
         digest.add(name, shard, h);
         ++stats.records;
       }
+      next.sums[path] = digest.shard_sum(name, shard).to_string();
     }
     result.records += stats.records;
     result.collections.push_back(std::move(stats));

@@ -182,6 +182,7 @@ Result<MatchedMeta> write_generation(Replica& replica, const ImportPlan& plan, c
         const std::string& file_digest = plan.tree.at(label);
         next.files[label] = file_digest;
         digest.merge(sp.hashes);
+        next.sums[label] = digest.shard_sum(cp.name, s).to_string();
         if (sp.identical) {
           if (!live.empty() && sp.matched_path == live / label) continue;  // the generation keeps it
           if (auto st = link_or_copy(sp.matched_path, path); !st) return std::unexpected(st.error());
@@ -258,6 +259,7 @@ Result<MatchedMeta> write_generation(Replica& replica, const ImportPlan& plan, c
         }
         digest.add(cp.name, s, h);
       }
+      next.sums[label] = digest.shard_sum(cp.name, s).to_string();
     }
     if (!cp.in_target && !any) continue;
     if (!cp.schema_bytes.empty()) {

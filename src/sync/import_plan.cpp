@@ -183,17 +183,53 @@ Status plan_shard(std::string_view bytes, const std::string& label, const ShardS
   return {};
 }
 
+// A target shard whose file is, by its stat, the one the last export or
+// import recorded, when that file equalled the matched one: identical, and
+// matched.json has its digest, count and hash sum, so neither file is read.
+bool plan_unchanged_shard(const MatchedMeta& meta, const fs::path& live, const std::string& shard_label,
+                          const fs::path& path, uint32_t s, CollectionPlan& cp, std::string& label,
+                          std::string& stat, std::string& digest, uint64_t& records) {
+  auto known = meta.stat.find(shard_label);
+  auto tree = meta.tree.find(shard_label);
+  auto file = meta.files.find(shard_label);
+  auto sum_text = meta.sums.find(shard_label);
+  if (known == meta.stat.end() || tree == meta.tree.end() || file == meta.files.end() ||
+      sum_text == meta.sums.end() || tree->second != file->second)
+    return false;
+  std::string now = file_stat(path);
+  auto sum = ContentDigest::ShardSum::parse(sum_text->second);
+  if (now.empty() || now != known->second || !sum || sum->count == 0) return false;
+  ShardPlan& sp = cp.shards[s];
+  sp.has_target = true;
+  sp.target_size = std::stoull(now.substr(0, now.find(':')));
+  sp.target_path = path;
+  sp.identical = true;
+  sp.matched_path = live / shard_label;
+  sp.hashes.add_sum(cp.name, s, *sum);
+  records += sum->count;
+  label = shard_label;
+  stat = std::move(now);
+  digest = tree->second;
+  return true;
+}
+
 // Plans shard `s` of collection `cp`: reads the target's file (recording
 // its label, stat and digest when it has one), compares it with the
-// matched shard and validates what differs.
+// matched shard and validates what differs. With `carry` (matched.json,
+// when the shard count and key are as it recorded them), a shard
+// unchanged since then is not read (plan_unchanged_shard).
 Status plan_one_shard(const SnapshotLayout& target, CollectionPlan& cp, uint32_t s,
                       MatchedCollection& matched, BlockArena& memory, std::string& label, std::string& stat,
-                      std::string& digest, uint64_t& records, std::string& max_rev) {
+                      std::string& digest, uint64_t& records, std::string& max_rev, const MatchedMeta* carry,
+                      const fs::path& live) {
   ShardPlan& sp = cp.shards[s];
-  auto data = matched.shard(s);
-  if (!data) return std::unexpected(data.error());
   std::string shard_label = target.shard_label(cp.name, s, cp.shard_count);
   fs::path path = target.shard_path(cp.name, s, cp.shard_count);
+  if (carry && cp.in_target &&
+      plan_unchanged_shard(*carry, live, shard_label, path, s, cp, label, stat, digest, records))
+    return {};
+  auto data = matched.shard(s);
+  if (!data) return std::unexpected(data.error());
   std::string& buf = thread_local_buffer();
   buf.clear();
   std::error_code ec;
@@ -300,6 +336,7 @@ Result<ImportPlan> plan_import(const Replica& replica, const SnapshotLayout& tar
     std::vector<ShardResult> results(cp.shard_count);
     bool regroup = cp.in_matched && (stored != cp.shard_count || old_key != cp.schema.key);
     unsigned threads = regroup ? 1 : worker_count();
+    const MatchedMeta* carry = cp.in_matched && !regroup ? &*meta : nullptr;
     std::vector<std::unique_ptr<BlockArena>> arenas(threads);
     std::atomic<unsigned> worker_id{0};
     for_each_shard(cp.shard_count, threads, [&] {
@@ -312,7 +349,7 @@ Result<ImportPlan> plan_import(const Replica& replica, const SnapshotLayout& tar
       return [&, matched, memory](uint32_t s) {
         ShardResult& res = results[s];
         res.status = plan_one_shard(target, cp, s, *matched, *memory, res.label, res.stat, res.digest,
-                                    res.records, res.max_rev);
+                                    res.records, res.max_rev, carry, old_root);
         return res.status.has_value();
       };
     });

@@ -69,6 +69,11 @@ Result<std::optional<MatchedMeta>> read_meta_file(const fs::path& paths) {
     if (m.delta.empty() || m.delta.find_first_not_of("0123456789") != std::string::npos)
       return std::unexpected(bad_meta(paths, "delta"));
   }
+  if (const json::Value* sums = doc->find("sums"); sums && sums->is_object()) {
+    for (const auto& [path, v] : sums->as_object()) {
+      if (v.is_string()) m.sums[path] = v.as_string();
+    }
+  }
   if (const json::Value* stat = doc->find("stat"); stat && stat->is_object()) {
     for (const auto& [path, v] : stat->as_object()) {
       if (v.is_string()) m.stat[path] = v.as_string();
@@ -92,8 +97,9 @@ Status write_meta_file(const fs::path& path, const MatchedMeta& meta) {
   std::vector<json::Member> shards, tree;
   for (const auto& [name, n] : meta.shards) shards.emplace_back(name, json::Value(static_cast<int64_t>(n)));
   for (const auto& [path, d] : meta.tree) tree.emplace_back(path, json::Value(d));
-  std::vector<json::Member> stat, files;
+  std::vector<json::Member> stat, files, sums;
   for (const auto& [path, d] : meta.files) files.emplace_back(path, json::Value(d));
+  for (const auto& [path, d] : meta.sums) sums.emplace_back(path, json::Value(d));
   for (const auto& [path, d] : meta.stat) stat.emplace_back(path, json::Value(d));
   std::vector<json::Member> members = {{"version", json::Value(1)},
                                        {"generation", meta.generation},
@@ -104,7 +110,8 @@ Status write_meta_file(const fs::path& path, const MatchedMeta& meta) {
                                        {"shards", json::make_object(std::move(shards))},
                                        {"tree", json::make_object(std::move(tree))},
                                        {"stat", json::make_object(std::move(stat))},
-                                       {"files", json::make_object(std::move(files))}};
+                                       {"files", json::make_object(std::move(files))},
+                                       {"sums", json::make_object(std::move(sums))}};
   if (!meta.tracking.empty()) members.emplace_back("tracking", json::Value(meta.tracking));
   if (!meta.delta.empty()) members.emplace_back("delta", json::Value(meta.delta));
   json::Value v = json::make_object(std::move(members));

@@ -15,6 +15,9 @@
 //            files rather than editing them, which breaks the link); a
 //            file edited in place would change both, and this catches it
 //     shards shard count each collection was written with
+//     sums   each shard file's record count and hash sum (its part of the
+//            root, docs/FORMAT.md §8): a shard no change touches is carried
+//            over without being read
 //     op, time, commit (the git commit of that state, filled in by sync)
 //     delta  a folder of changed files still to be folded into the
 //            generation (sync/matched_delta.h)
@@ -50,7 +53,8 @@ struct MatchedMeta {
   std::map<std::string, uint32_t> shards;
   TreeDigests tree;
   TreeStats stat;
-  TreeDigests files;  // digests of the generation's own files, checked when read
+  TreeDigests files;                        // digests of the generation's own files, checked when read
+  std::map<std::string, std::string> sums;  // shard file -> ContentDigest::ShardSum::to_string()
   // The store's change log is complete since this state when the store
   // holds the same token (StoreTxn change tracking); empty: it is not.
   std::string tracking;

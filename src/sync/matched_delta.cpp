@@ -19,8 +19,8 @@ namespace {
 Status unlink_file(const fs::path& path) {
   if (auto st = fault::check(fault::Op::kWrite, path.string()); !st) return st;
   if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
-    return fail(ErrorCode::kUnavailable,
-                "cannot remove '" + path.string() + "': " + std::error_code(errno, std::generic_category()).message());
+    return fail(ErrorCode::kUnavailable, "cannot remove '" + path.string() + "': " +
+                                             std::error_code(errno, std::generic_category()).message());
   }
   return {};
 }
@@ -45,7 +45,8 @@ Status move_delta_files(const SnapshotLayout& from, const SnapshotLayout& to, st
     fs::path target = to.collection_dir(c);
     if (!fs::exists(target, ec)) {
       fs::create_directories(target, ec);
-      if (ec) return fail(ErrorCode::kUnavailable, "cannot create '" + target.string() + "': " + ec.message());
+      if (ec)
+        return fail(ErrorCode::kUnavailable, "cannot create '" + target.string() + "': " + ec.message());
       dirs.insert(to.snapshot_dir());
       dirs.insert(to.repo());
     }

@@ -40,7 +40,9 @@ MatchedMeta matched(const TestReplica& r) {
   return m && *m ? **m : MatchedMeta{};
 }
 
-fs::path live_root(const TestReplica& r) { return generation_root(LocalPaths(r.repo), matched(r).generation); }
+fs::path live_root(const TestReplica& r) {
+  return generation_root(LocalPaths(r.repo), matched(r).generation);
+}
 
 // "dbsync/<c>/<file>" -> inode, of the live generation's files.
 std::map<std::string, ino_t> inodes(const TestReplica& r) {
