@@ -1,12 +1,10 @@
 // Publishing an export to the working tree, and finishing one a crash
-// interrupted. An export first writes its whole new matched generation,
-// then the export journal (the matched.json it is about to commit), then
-// copies the changed files into dbsync/, then commits matched.json. If it
-// dies on the way, the next run finds the journal: when every working-tree
-// file is either as the last matched.json recorded it or as the journal
-// says, it rolls forward (copies the rest, commits); otherwise someone
-// changed the working tree since, and the interrupted export is dropped.
-// Callers hold the replica lock.
+// interrupted. An export first writes its matched delta (or, the first
+// time, its whole generation: sync/matched_delta.h), then the export journal (the matched.json it is about to
+// commit), then copies the changed files into dbsync/, then commits matched.json. If it dies on the way, the
+// next run finds the journal: when every working-tree file is either as the last matched.json recorded it or
+// as the journal says, it rolls forward (copies the rest, commits); otherwise someone changed the working
+// tree since, and the interrupted export is dropped. Callers hold the replica lock.
 #pragma once
 
 #include <string>

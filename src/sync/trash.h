@@ -1,11 +1,10 @@
-// Retired matched-state generations (sync/matched.h) are renamed into
-// `.dbsync/matched/trash-*` when a new generation is committed, and
-// deleted by the next dbsync command on a second thread while it does its
-// own work. Deleting a generation that a 1,000-record change rewrote whole
-// means unlinking some 280 MB in 256 files: about a fifth of a second of
-// waiting on the file system, which no longer sits on any command's
-// critical path. Until then the trash takes disk space (at most one
-// generation's worth of files that no snapshot shares).
+// Folders of the matched state other than the live generation (a delta an
+// export wrote before it was killed, or a generation an older dbsync
+// replaced whole) are renamed into `.dbsync/matched/trash-*` when a
+// matched state is committed, and deleted by the next dbsync command on a
+// second thread while it does its own work: deleting a generation means
+// unlinking up to 280 MB in thousands of files, which so sits on no
+// command's critical path. Until then the trash takes disk space.
 //
 // TrashSweeper is not thread-safe; its destructor waits for the deletion.
 // Deletion is best effort: a folder two processes delete at once, or one

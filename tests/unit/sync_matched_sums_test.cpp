@@ -9,13 +9,13 @@
 
 #include "snapshot/content_digest.h"
 #include "snapshot/record_line.h"
+#include "sync/durable.h"
 #include "sync/export.h"
 #include "sync/import.h"
 #include "sync/matched.h"
 #include "sync/verify_db.h"
 #include "test_support/temp_dir.h"
 #include "unit/sync_test_util.h"
-#include "sync/durable.h"
 #include "util/file.h"
 
 namespace dbsync {
@@ -25,7 +25,8 @@ using testing::TestReplica;
 namespace fs = std::filesystem;
 
 void configure(const TestReplica& r) {
-  std::ofstream(r.repo / "dbsync.toml") << "version = 1\nchange_tracking = \"triggers\"\n[defaults]\nshards = 16\n";
+  std::ofstream(r.repo / "dbsync.toml")
+      << "version = 1\nchange_tracking = \"triggers\"\n[defaults]\nshards = 16\n";
 }
 
 MatchedMeta matched(const TestReplica& r) {
@@ -107,8 +108,9 @@ class MatchedSums : public ::testing::Test {
 };
 
 TEST_F(MatchedSums, AnIncrementalExportAndAnImportOfAFewChangesKeepTheRootAFullReadGives) {
-  a.sql("UPDATE t SET v = 'changed' WHERE id IN (5, 77); DELETE FROM t WHERE id = 150;"
-        "INSERT INTO t VALUES (1000, 'new')");
+  a.sql(
+      "UPDATE t SET v = 'changed' WHERE id IN (5, 77); DELETE FROM t WHERE id = 150;"
+      "INSERT INTO t VALUES (1000, 'new')");
   a.now += 1000;
   auto ex = run_export(a.options());
   ASSERT_TRUE(ex.has_value()) << ex.error().message;
@@ -156,8 +158,8 @@ TEST(ShardSum, TextRoundTripsAndBadTextIsRefused) {
   EXPECT_EQ(s.to_string(), "12:0123456789abcdeffedcba9876543210");
   EXPECT_EQ(ContentDigest::ShardSum::parse(s.to_string()), s);
   for (const char* bad : {"", ":0123456789abcdeffedcba9876543210", "12:0123456789ABCDEFfedcba9876543210",
-                          "12:0123", "x:0123456789abcdeffedcba9876543210", "-1:0123456789abcdeffedcba9876543210",
-                          "12:0123456789abcdeffedcba98765432100"}) {
+                          "12:0123", "x:0123456789abcdeffedcba9876543210",
+                          "-1:0123456789abcdeffedcba9876543210", "12:0123456789abcdeffedcba98765432100"}) {
     EXPECT_FALSE(ContentDigest::ShardSum::parse(bad).has_value()) << bad;
   }
 }
