@@ -1,6 +1,9 @@
 // kill -9 at random points of the real `dbsync import` (DESIGN §10): the
 // database is the old or the new state, and a rerun converges to the new
-// state with every record present once.
+// state with every record present once. And of the real `dbsync export`:
+// whatever the kill interrupted (writing the delta, publishing, the fold of
+// the matched state), a rerun leaves a snapshot that holds the database
+// and a matched state equal to it.
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -8,6 +11,8 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <fstream>
+#include <map>
 #include <random>
 #include <thread>
 
@@ -19,15 +24,15 @@ namespace {
 using namespace testing;
 namespace fs = std::filesystem;
 
-// Starts `dbsync import` in `repo` and returns its pid.
-pid_t spawn_import(const fs::path& repo) {
+// Starts `dbsync <command>` in `repo` and returns its pid.
+pid_t spawn(const fs::path& repo, const char* command) {
   pid_t pid = ::fork();
   if (pid == 0) {
     int devnull = ::open("/dev/null", O_WRONLY);
     ::dup2(devnull, 1);
     ::dup2(devnull, 2);
     std::string bin = DBSYNC_BINARY, r = repo.string();
-    ::execl(bin.c_str(), bin.c_str(), "import", "--db", "sqlite:db.sqlite", "-C", r.c_str(), (char*)nullptr);
+    ::execl(bin.c_str(), bin.c_str(), command, "--db", "sqlite:db.sqlite", "-C", r.c_str(), (char*)nullptr);
     ::_exit(127);
   }
   return pid;
@@ -79,7 +84,7 @@ TEST(SqliteCrash, KillNineDuringImportThenRerunConverges) {
     fs::copy(tpl, r, fs::copy_options::recursive);
     long delay = std::uniform_int_distribution<long>(0, full)(rng);
     SCOPED_TRACE("kill after " + std::to_string(delay) + " of " + std::to_string(full) + " us");
-    pid_t pid = spawn_import(r);
+    pid_t pid = spawn(r, "import");
     std::this_thread::sleep_for(std::chrono::microseconds(delay));
     ::kill(pid, SIGKILL);
     int status = 0;
@@ -98,6 +103,81 @@ TEST(SqliteCrash, KillNineDuringImportThenRerunConverges) {
     fs::remove_all(r);
   }
   std::printf("kill -9: %d runs left the old state, %d the new\n", saw_old, saw_new);
+}
+
+// The live matched generation's files, as text by path.
+std::map<std::string, std::string> matched_files(const fs::path& repo) {
+  std::string meta = slurp_file(repo / ".dbsync/matched.json");
+  size_t g = meta.find("\"generation\":\"");
+  if (g == std::string::npos) return {};
+  g += 14;
+  std::string generation = meta.substr(g, meta.find('"', g) - g);
+  return tree_files(repo / ".dbsync/matched" / generation / "dbsync");
+}
+
+TEST(SqliteCrash, KillNineDuringExportThenRerunLeavesASnapshotOfTheDatabase) {
+  TempDir tmp;
+  fs::path tpl = tmp.path() / "template";
+  fs::create_directories(tpl);
+  // 64 shards, so a change of a fifth of the rows replaces files across
+  // the matched generation and the fold has many steps to interrupt.
+  std::ofstream(tpl / "dbsync.toml") << "version = 1\n[defaults]\nshards = 64\n";
+  std::string rows = "BEGIN; CREATE TABLE pnl (id INTEGER PRIMARY KEY, user TEXT, profit REAL, note TEXT);";
+  for (int i = 1; i <= 20000; ++i) {
+    rows += "INSERT INTO pnl VALUES (" + std::to_string(i) + ",'user" + std::to_string(i % 97) + "'," +
+            std::to_string(i) + ".25,'note " + std::to_string(i) + "');";
+  }
+  sql(tpl / "db.sqlite", rows + "COMMIT;");
+  ASSERT_EQ(dbsync_run(tpl, {"export", "--db", "sqlite:db.sqlite"}).code, 0);
+  // The export to interrupt: 4,000 updates, 400 deletes (one shard's
+  // worth of rows among them goes whole), 1,000 inserts.
+  std::string change =
+      "BEGIN; UPDATE pnl SET profit = profit * 2 WHERE id % 5 = 0; DELETE FROM pnl WHERE id % 50 = 7;";
+  for (int i = 20001; i <= 21000; ++i) {
+    change += "INSERT INTO pnl VALUES (" + std::to_string(i) + ",'new'," + std::to_string(i) + ".5,NULL);";
+  }
+  sql(tpl / "db.sqlite", change + "COMMIT;");
+  const std::string database = dump(tpl / "db.sqlite");
+
+  fs::path probe = tmp.path() / "probe";
+  fs::copy(tpl, probe, fs::copy_options::recursive);
+  auto t0 = std::chrono::steady_clock::now();
+  ASSERT_EQ(dbsync_run(probe, {"export", "--db", "sqlite:db.sqlite"}).code, 0);
+  auto full =
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0).count();
+
+  std::mt19937 rng(54321);
+  int folds = 0, roll_forwards = 0, drops = 0;
+  for (int round = 0; round < 16; ++round) {
+    fs::path r = tmp.path() / ("r" + std::to_string(round));
+    fs::copy(tpl, r, fs::copy_options::recursive);
+    // Every other kill lands in the last half, where the journal, the
+    // publish and the fold are.
+    long delay = std::uniform_int_distribution<long>(round % 2 ? full / 2 : 0, full)(rng);
+    SCOPED_TRACE("kill after " + std::to_string(delay) + " of " + std::to_string(full) + " us");
+    pid_t pid = spawn(r, "export");
+    std::this_thread::sleep_for(std::chrono::microseconds(delay));
+    ::kill(pid, SIGKILL);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    CliResult again = dbsync_run(r, {"export", "--db", "sqlite:db.sqlite"});
+    ASSERT_EQ(again.code, 0) << again.err;
+    std::string notes = again.out + again.err;
+    folds += notes.find("finished committing the matched state") != std::string::npos;
+    roll_forwards += notes.find("finished an export that was interrupted") != std::string::npos;
+    drops += notes.find("interrupted export was dropped") != std::string::npos;
+    CliResult verify = dbsync_run(r, {"verify", "--db", "sqlite:db.sqlite"});
+    ASSERT_EQ(verify.code, 0) << verify.out << verify.err;
+    CliResult ex = dbsync_run(r, {"export", "--db", "sqlite:db.sqlite"});
+    ASSERT_EQ(ex.code, 0) << ex.err;
+    ASSERT_NE(ex.out.find("nothing to export"), std::string::npos) << ex.out;
+    ASSERT_EQ(matched_files(r), tree_files(r / "dbsync"));
+    ASSERT_EQ(dump(r / "db.sqlite"), database);
+    ASSERT_FALSE(fs::exists(r / ".dbsync/export-journal"));
+    fs::remove_all(r);
+  }
+  std::printf("kill -9 of export: %d reruns finished a fold, %d rolled an export forward, %d dropped one\n",
+              folds, roll_forwards, drops);
 }
 
 }  // namespace
