@@ -54,8 +54,6 @@ std::vector<std::string> matched_key(const fs::path& gen_root, const std::string
   return schema ? schema->key : std::vector<std::string>{};
 }
 
-constexpr const char* kStagedSuffix = ".tmp-dbsync-export";
-
 // What one shard of the export produced.
 struct ShardOutcome {
   uint64_t records = 0, added = 0, changed = 0, deleted = 0;

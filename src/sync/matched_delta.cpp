@@ -8,6 +8,7 @@
 
 #include "snapshot/layout.h"
 #include "sync/durable.h"
+#include "sync/trash.h"
 #include "util/fault.h"
 #include "util/file.h"
 
@@ -107,6 +108,16 @@ Status fold_delta(const LocalPaths& paths, const MatchedMeta& meta) {
 }
 
 Status finish_interrupted_fold(const LocalPaths& paths, std::vector<std::string>& notes) {
+  // A fold can be due only while a folder besides the generation exists:
+  // with fewer, matched.json (~1 MB at 4,096 shards) need not be parsed
+  // here as well as by the command that follows.
+  std::error_code ec;
+  if (!fs::exists(paths.matched_dir(), ec)) return {};
+  auto dirs = list_dirs(paths.matched_dir());
+  if (!dirs) return std::unexpected(dirs.error());
+  size_t folders = 0;
+  for (const auto& d : *dirs) folders += !is_trash_folder(d);
+  if (folders < 2) return {};
   auto meta = load_matched_meta(paths);
   if (!meta) return std::unexpected(meta.error());
   if (!*meta || !fold_pending(paths, **meta)) return {};

@@ -46,8 +46,32 @@ Status commit_generation(const LocalPaths& paths, const MatchedMeta& meta) {
   return retire_stale_generations(paths, meta.generation);
 }
 
+namespace {
+
+// Staged files a killed export left beside the working-tree files: the
+// journal's roll-forward copies from the matched state instead, and a
+// dropped or rerun export stages anew, so none of them is needed.
+Status remove_staged_files(const SnapshotLayout& tree) {
+  auto names = tree.list_collections();
+  if (!names) return std::unexpected(names.error());
+  const std::string_view suffix = kStagedSuffix;
+  for (const auto& name : *names) {
+    auto files = list_files(tree.collection_dir(name));
+    if (!files) return std::unexpected(files.error());
+    for (const auto& f : *files) {
+      if (f.size() > suffix.size() && f.ends_with(suffix)) {
+        if (auto st = remove_file_durable(tree.collection_dir(name) / f); !st) return st;
+      }
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
 Status recover_interrupted_export(Replica& replica, std::vector<std::string>& notes) {
   if (auto st = finish_interrupted_fold(replica.paths, notes); !st) return st;
+  if (auto st = remove_staged_files(replica.layout); !st) return st;
   auto pending = read_meta_file(replica.paths.export_journal());
   if (!pending) return std::unexpected(pending.error());
   if (!*pending) return {};

@@ -15,6 +15,10 @@
 
 namespace dbsync {
 
+// An export writes each changed working-tree file beside it under this
+// suffix first, then renames it in.
+inline constexpr const char* kStagedSuffix = ".tmp-dbsync-export";
+
 // Copies files of the matched `state` (its delta or its generation) into the
 // working tree where `current` differs from state.tree, and removes
 // snapshot files that state.tree does not list.
@@ -26,7 +30,9 @@ Status publish_tree(const SnapshotLayout& tree, const LocalPaths& paths, const M
 // generations.
 Status commit_generation(const LocalPaths& paths, const MatchedMeta& meta);
 
-// Finishes or drops an export a crash interrupted; adds what it did to `notes`.
+// Finishes or drops an export a crash interrupted, and removes the staged
+// files (kStagedSuffix) it left in the working tree; adds what it did to
+// `notes`.
 Status recover_interrupted_export(Replica& replica, std::vector<std::string>& notes);
 
 }  // namespace dbsync

@@ -17,9 +17,9 @@ namespace {
 
 constexpr std::string_view kTrashPrefix = "trash-";
 
-bool is_trash(const std::string& name) { return name.starts_with(kTrashPrefix); }
-
 }  // namespace
+
+bool is_trash_folder(const std::string& name) { return name.starts_with(kTrashPrefix); }
 
 Status retire_stale_generations(const LocalPaths& paths, const std::string& keep) {
   std::error_code ec;
@@ -27,7 +27,7 @@ Status retire_stale_generations(const LocalPaths& paths, const std::string& keep
   auto dirs = list_dirs(paths.matched_dir());
   if (!dirs) return std::unexpected(dirs.error());
   for (const auto& d : *dirs) {
-    if (d == keep || is_trash(d)) continue;
+    if (d == keep || is_trash_folder(d)) continue;
     // Unique, so it never lands on a trash folder another process is
     // deleting right now (generation numbers can repeat once .dbsync/ is
     // reset).
@@ -54,7 +54,7 @@ void TrashSweeper::start(const LocalPaths& paths) {
   if (!dirs) return;
   std::vector<fs::path> trash;
   for (const auto& d : *dirs) {
-    if (is_trash(d)) trash.push_back(paths.matched_dir() / d);
+    if (is_trash_folder(d)) trash.push_back(paths.matched_dir() / d);
   }
   if (trash.empty()) return;
   worker_ = std::thread([trash = std::move(trash)] {

@@ -24,6 +24,9 @@ namespace dbsync {
 // trash name.
 Status retire_stale_generations(const LocalPaths& paths, const std::string& keep);
 
+// True for the name of a folder in the trash.
+bool is_trash_folder(const std::string& name);
+
 class TrashSweeper {
  public:
   TrashSweeper() = default;

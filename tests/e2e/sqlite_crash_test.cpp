@@ -171,6 +171,8 @@ TEST(SqliteCrash, KillNineDuringExportThenRerunLeavesASnapshotOfTheDatabase) {
     CliResult ex = dbsync_run(r, {"export", "--db", "sqlite:db.sqlite"});
     ASSERT_EQ(ex.code, 0) << ex.err;
     ASSERT_NE(ex.out.find("nothing to export"), std::string::npos) << ex.out;
+    // Nothing else in the working tree either: no staged file of the
+    // killed run is left for git to pick up.
     ASSERT_EQ(matched_files(r), tree_files(r / "dbsync"));
     ASSERT_EQ(dump(r / "db.sqlite"), database);
     ASSERT_FALSE(fs::exists(r / ".dbsync/export-journal"));

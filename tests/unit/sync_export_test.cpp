@@ -94,6 +94,18 @@ TEST_F(SyncExport, NothingChangedMeansNothingWritten) {
   EXPECT_EQ(r_.snapshot(), before);
 }
 
+TEST_F(SyncExport, StagedFilesAKilledExportLeftInTheWorkingTreeAreRemoved) {
+  ASSERT_TRUE(run().has_value());
+  auto before = r_.snapshot();
+  // What an export killed between staging a file and renaming it in
+  // leaves beside the working-tree file.
+  std::ofstream(r_.repo / "dbsync/pnl/00.jsonl.tmp-dbsync-export") << "half a shard";
+  auto res = run();
+  ASSERT_TRUE(res.has_value()) << res.error().message;
+  EXPECT_FALSE(res->changed_any());
+  EXPECT_EQ(r_.snapshot(), before);  // the staged file is gone, nothing else changed
+}
+
 TEST_F(SyncExport, RevsNeverRepeatEvenWhenTheWallClockGoesBack) {
   ASSERT_TRUE(run().has_value());
   r_.sql("UPDATE pnl SET note = 'a' WHERE id = 1");
