@@ -216,10 +216,9 @@ struct Exporter {
     auto file = meta->files.find(path);
     auto tree = now.find(path);
     if (file == meta->files.end()) return tree == now.end();  // empty before, and still
-    auto sum_text = meta->sums.find(path);
-    if (sum_text == meta->sums.end() || tree == now.end() || tree->second != file->second) return false;
-    auto sum = ContentDigest::ShardSum::parse(sum_text->second);
-    if (!sum || sum->count == 0) return false;
+    if (tree == now.end() || tree->second != file->second) return false;
+    auto sum = recorded_shard_sum(*meta, path);
+    if (!sum) return false;
     o.records = sum->count;
     o.sum = *sum;
     o.digest = file->second;

@@ -192,13 +192,12 @@ bool plan_unchanged_shard(const MatchedMeta& meta, const fs::path& live, const s
   auto known = meta.stat.find(shard_label);
   auto tree = meta.tree.find(shard_label);
   auto file = meta.files.find(shard_label);
-  auto sum_text = meta.sums.find(shard_label);
-  if (known == meta.stat.end() || tree == meta.tree.end() || file == meta.files.end() ||
-      sum_text == meta.sums.end() || tree->second != file->second)
+  auto sum = recorded_shard_sum(meta, shard_label);
+  if (known == meta.stat.end() || tree == meta.tree.end() || file == meta.files.end() || !sum ||
+      tree->second != file->second)
     return false;
   std::string now = file_stat(path);
-  auto sum = ContentDigest::ShardSum::parse(sum_text->second);
-  if (now.empty() || now != known->second || !sum || sum->count == 0) return false;
+  if (now.empty() || now != known->second) return false;
   ShardPlan& sp = cp.shards[s];
   sp.has_target = true;
   sp.target_size = std::stoull(now.substr(0, now.find(':')));

@@ -118,6 +118,14 @@ Status write_meta_file(const fs::path& path, const MatchedMeta& meta) {
   return write_file_atomic(path, json::to_canonical(v) + "\n");
 }
 
+std::optional<ContentDigest::ShardSum> recorded_shard_sum(const MatchedMeta& meta, const std::string& path) {
+  auto text = meta.sums.find(path);
+  if (text == meta.sums.end()) return std::nullopt;
+  auto sum = ContentDigest::ShardSum::parse(text->second);
+  if (!sum || sum->count == 0) return std::nullopt;
+  return sum;
+}
+
 fs::path generation_root(const LocalPaths& paths, const std::string& generation) {
   return paths.matched_dir() / generation;
 }

@@ -35,6 +35,7 @@
 #include <string>
 #include <vector>
 
+#include "snapshot/content_digest.h"
 #include "snapshot/layout.h"
 #include "sync/local_state.h"
 #include "util/error.h"
@@ -69,6 +70,11 @@ Status save_matched_meta(const LocalPaths& paths, const MatchedMeta& meta);
 // interrupted export was about to commit).
 Result<std::optional<MatchedMeta>> read_meta_file(const std::filesystem::path& path);
 Status write_meta_file(const std::filesystem::path& path, const MatchedMeta& meta);
+
+// The record count and hash sum matched.json keeps for a shard file
+// ("dbsync/<c>/<file>"); nullopt when it keeps none (an older dbsync wrote
+// it), or an unreadable or empty one: the caller then reads the shard.
+std::optional<ContentDigest::ShardSum> recorded_shard_sum(const MatchedMeta& meta, const std::string& path);
 
 // The folder that holds a generation's "dbsync/" (use with SnapshotLayout).
 std::filesystem::path generation_root(const LocalPaths& paths, const std::string& generation);
