@@ -81,7 +81,7 @@ struct Exporter {
     std::string path = tree_path(name, file);
     next.tree[path] = bytes_digest(bytes);
     next.files[path] = next.tree[path];
-    if (!old_root.empty() && meta->files.count(path) && meta->files.at(path) == next.files[path] &&
+    if (!old_root.empty() && generation_holds(meta ? &*meta : nullptr, path, next.files[path]) &&
         fs::exists(old_root / path)) {
       return stage(path, next.tree[path], bytes, old_root / path, to_sync, nullptr);
     }

@@ -265,9 +265,7 @@ Result<MatchedMeta> write_generation(Replica& replica, const ImportPlan& plan, c
     if (!cp.schema_bytes.empty()) {
       std::string label = std::string(kSnapshotDirName) + "/" + cp.name + "/" + kSchemaFileName;
       std::string schema_digest = bytes_digest(cp.schema_bytes);
-      auto kept = meta ? meta->files.find(label) : next.files.end();
-      bool unchanged = meta && kept != meta->files.end() && kept->second == schema_digest;
-      if (!unchanged) {
+      if (!generation_holds(meta ? &*meta : nullptr, label, schema_digest)) {
         if (auto st = write_file_synced(out.schema_path(cp.name), cp.schema_bytes); !st)
           return std::unexpected(st.error());
       }

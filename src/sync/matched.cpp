@@ -126,6 +126,12 @@ std::optional<ContentDigest::ShardSum> recorded_shard_sum(const MatchedMeta& met
   return sum;
 }
 
+bool generation_holds(const MatchedMeta* meta, const std::string& path, const std::string& digest) {
+  if (meta == nullptr) return false;
+  auto it = meta->files.find(path);
+  return it != meta->files.end() && it->second == digest;
+}
+
 fs::path generation_root(const LocalPaths& paths, const std::string& generation) {
   return paths.matched_dir() / generation;
 }

@@ -76,6 +76,10 @@ Status write_meta_file(const std::filesystem::path& path, const MatchedMeta& met
 // it), or an unreadable or empty one: the caller then reads the shard.
 std::optional<ContentDigest::ShardSum> recorded_shard_sum(const MatchedMeta& meta, const std::string& path);
 
+// True when `meta` (may be null) lists `path` in its generation with
+// `digest`: a writer then leaves the generation's file as it is.
+bool generation_holds(const MatchedMeta* meta, const std::string& path, const std::string& digest);
+
 // The folder that holds a generation's "dbsync/" (use with SnapshotLayout).
 std::filesystem::path generation_root(const LocalPaths& paths, const std::string& generation);
 // Picks an unused generation name and creates its folder: higher than any
