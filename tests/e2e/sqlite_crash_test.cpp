@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "e2e/sqlite_e2e_util.h"
+#include "sync/matched.h"
 
 namespace dbsync {
 namespace {
@@ -42,27 +43,56 @@ std::string state(const fs::path& db) {
   return sql(db, "SELECT count(*), total(profit), group_concat(id) FROM (SELECT * FROM pnl ORDER BY id)");
 }
 
+// A pnl table of `rows` rows, ids 1..rows, in one transaction.
+std::string pnl_table_sql(int rows) {
+  std::string out = "BEGIN; CREATE TABLE pnl (id INTEGER PRIMARY KEY, user TEXT, profit REAL, note TEXT);";
+  for (int i = 1; i <= rows; ++i) {
+    out += "INSERT INTO pnl VALUES (" + std::to_string(i) + ",'user" + std::to_string(i % 97) + "'," +
+           std::to_string(i) + ".25,'note " + std::to_string(i) + "');";
+  }
+  return out + "COMMIT;";
+}
+
+// Inserts of new rows with ids first..last (inside the caller's transaction).
+std::string new_rows_sql(int first, int last) {
+  std::string out;
+  for (int i = first; i <= last; ++i) {
+    out += "INSERT INTO pnl VALUES (" + std::to_string(i) + ",'new'," + std::to_string(i) + ".5,NULL);";
+  }
+  return out;
+}
+
+// How long an undisturbed `dbsync <command>` takes in `repo`, in us; -1
+// when it fails.
+long run_time_us(const fs::path& repo, const char* command) {
+  auto t0 = std::chrono::steady_clock::now();
+  if (dbsync_run(repo, {command, "--db", "sqlite:db.sqlite"}).code != 0) return -1;
+  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0).count();
+}
+
+// Starts `dbsync <command>` in `repo` and kills it with SIGKILL after
+// `delay_us`.
+void kill_after(const fs::path& repo, const char* command, long delay_us) {
+  pid_t pid = spawn(repo, command);
+  std::this_thread::sleep_for(std::chrono::microseconds(delay_us));
+  ::kill(pid, SIGKILL);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+}
+
 TEST(SqliteCrash, KillNineDuringImportThenRerunConverges) {
   TempDir tmp;
   fs::path a = tmp.path() / "a", tpl = tmp.path() / "template";
   fs::create_directories(a);
-  std::string rows = "BEGIN; CREATE TABLE pnl (id INTEGER PRIMARY KEY, user TEXT, profit REAL, note TEXT);";
-  for (int i = 1; i <= 20000; ++i) {
-    rows += "INSERT INTO pnl VALUES (" + std::to_string(i) + ",'user" + std::to_string(i % 97) + "'," +
-            std::to_string(i) + ".25,'note " + std::to_string(i) + "');";
-  }
-  sql(a / "db.sqlite", rows + "COMMIT;");
+  sql(a / "db.sqlite", pnl_table_sql(20000));
   ASSERT_EQ(dbsync_run(a, {"export", "--db", "sqlite:db.sqlite"}).code, 0);
   copy_snapshot(a, tpl);
   ASSERT_EQ(dbsync_run(tpl, {"import", "--db", "sqlite:db.sqlite"}).code, 0);
   std::string old_state = state(tpl / "db.sqlite");
   // The import to interrupt: 10,000 updates, 2,000 deletes, 5,000 inserts.
-  std::string change =
-      "BEGIN; UPDATE pnl SET profit = profit * 2 WHERE id % 2 = 0; DELETE FROM pnl WHERE id % 10 = 5;";
-  for (int i = 20001; i <= 25000; ++i) {
-    change += "INSERT INTO pnl VALUES (" + std::to_string(i) + ",'new'," + std::to_string(i) + ".5,NULL);";
-  }
-  sql(a / "db.sqlite", change + "COMMIT;");
+  sql(a / "db.sqlite",
+      "BEGIN; UPDATE pnl SET profit = profit * 2 WHERE id % 2 = 0; DELETE FROM pnl WHERE id % 10 = 5;" +
+          new_rows_sql(20001, 25000) + "COMMIT;");
   ASSERT_EQ(dbsync_run(a, {"export", "--db", "sqlite:db.sqlite"}).code, 0);
   copy_snapshot(a, tpl);
   std::string new_state = state(a / "db.sqlite");
@@ -71,10 +101,8 @@ TEST(SqliteCrash, KillNineDuringImportThenRerunConverges) {
   // How long an undisturbed import takes.
   fs::path probe = tmp.path() / "probe";
   fs::copy(tpl, probe, fs::copy_options::recursive);
-  auto t0 = std::chrono::steady_clock::now();
-  ASSERT_EQ(dbsync_run(probe, {"import", "--db", "sqlite:db.sqlite"}).code, 0);
-  auto full =
-      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0).count();
+  long full = run_time_us(probe, "import");
+  ASSERT_GE(full, 0) << "the undisturbed import failed";
   ASSERT_EQ(state(probe / "db.sqlite"), new_state);
 
   std::mt19937 rng(12345);
@@ -84,11 +112,7 @@ TEST(SqliteCrash, KillNineDuringImportThenRerunConverges) {
     fs::copy(tpl, r, fs::copy_options::recursive);
     long delay = std::uniform_int_distribution<long>(0, full)(rng);
     SCOPED_TRACE("kill after " + std::to_string(delay) + " of " + std::to_string(full) + " us");
-    pid_t pid = spawn(r, "import");
-    std::this_thread::sleep_for(std::chrono::microseconds(delay));
-    ::kill(pid, SIGKILL);
-    int status = 0;
-    ::waitpid(pid, &status, 0);
+    kill_after(r, "import", delay);
     std::string now = state(r / "db.sqlite");
     ASSERT_TRUE(now == old_state || now == new_state) << now;
     (now == old_state ? saw_old : saw_new)++;
@@ -107,12 +131,9 @@ TEST(SqliteCrash, KillNineDuringImportThenRerunConverges) {
 
 // The live matched generation's files, as text by path.
 std::map<std::string, std::string> matched_files(const fs::path& repo) {
-  std::string meta = slurp_file(repo / ".dbsync/matched.json");
-  size_t g = meta.find("\"generation\":\"");
-  if (g == std::string::npos) return {};
-  g += 14;
-  std::string generation = meta.substr(g, meta.find('"', g) - g);
-  return tree_files(repo / ".dbsync/matched" / generation / "dbsync");
+  auto meta = load_matched_meta(LocalPaths(repo));
+  if (!meta || !*meta) return {};
+  return tree_files(generation_root(LocalPaths(repo), (*meta)->generation) / "dbsync");
 }
 
 TEST(SqliteCrash, KillNineDuringExportThenRerunLeavesASnapshotOfTheDatabase) {
@@ -122,29 +143,19 @@ TEST(SqliteCrash, KillNineDuringExportThenRerunLeavesASnapshotOfTheDatabase) {
   // 64 shards, so a change of a fifth of the rows replaces files across
   // the matched generation and the fold has many steps to interrupt.
   std::ofstream(tpl / "dbsync.toml") << "version = 1\n[defaults]\nshards = 64\n";
-  std::string rows = "BEGIN; CREATE TABLE pnl (id INTEGER PRIMARY KEY, user TEXT, profit REAL, note TEXT);";
-  for (int i = 1; i <= 20000; ++i) {
-    rows += "INSERT INTO pnl VALUES (" + std::to_string(i) + ",'user" + std::to_string(i % 97) + "'," +
-            std::to_string(i) + ".25,'note " + std::to_string(i) + "');";
-  }
-  sql(tpl / "db.sqlite", rows + "COMMIT;");
+  sql(tpl / "db.sqlite", pnl_table_sql(20000));
   ASSERT_EQ(dbsync_run(tpl, {"export", "--db", "sqlite:db.sqlite"}).code, 0);
   // The export to interrupt: 4,000 updates, 400 deletes (one shard's
   // worth of rows among them goes whole), 1,000 inserts.
-  std::string change =
-      "BEGIN; UPDATE pnl SET profit = profit * 2 WHERE id % 5 = 0; DELETE FROM pnl WHERE id % 50 = 7;";
-  for (int i = 20001; i <= 21000; ++i) {
-    change += "INSERT INTO pnl VALUES (" + std::to_string(i) + ",'new'," + std::to_string(i) + ".5,NULL);";
-  }
-  sql(tpl / "db.sqlite", change + "COMMIT;");
+  sql(tpl / "db.sqlite",
+      "BEGIN; UPDATE pnl SET profit = profit * 2 WHERE id % 5 = 0; DELETE FROM pnl WHERE id % 50 = 7;" +
+          new_rows_sql(20001, 21000) + "COMMIT;");
   const std::string database = dump(tpl / "db.sqlite");
 
   fs::path probe = tmp.path() / "probe";
   fs::copy(tpl, probe, fs::copy_options::recursive);
-  auto t0 = std::chrono::steady_clock::now();
-  ASSERT_EQ(dbsync_run(probe, {"export", "--db", "sqlite:db.sqlite"}).code, 0);
-  auto full =
-      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0).count();
+  long full = run_time_us(probe, "export");
+  ASSERT_GE(full, 0) << "the undisturbed export failed";
 
   std::mt19937 rng(54321);
   int folds = 0, roll_forwards = 0, drops = 0;
@@ -155,11 +166,7 @@ TEST(SqliteCrash, KillNineDuringExportThenRerunLeavesASnapshotOfTheDatabase) {
     // publish and the fold are.
     long delay = std::uniform_int_distribution<long>(round % 2 ? full / 2 : 0, full)(rng);
     SCOPED_TRACE("kill after " + std::to_string(delay) + " of " + std::to_string(full) + " us");
-    pid_t pid = spawn(r, "export");
-    std::this_thread::sleep_for(std::chrono::microseconds(delay));
-    ::kill(pid, SIGKILL);
-    int status = 0;
-    ::waitpid(pid, &status, 0);
+    kill_after(r, "export", delay);
     CliResult again = dbsync_run(r, {"export", "--db", "sqlite:db.sqlite"});
     ASSERT_EQ(again.code, 0) << again.err;
     std::string notes = again.out + again.err;
