@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "json/canonical.h"
 #include "json/parse.h"
 #include "store/postgres/pg_copy_text.h"
 #include "store/postgres/pg_doc_text.h"
@@ -64,44 +65,46 @@ Status PgStage::vanished(uint64_t expected, uint64_t done) {
               "run 'dbsync sync' again: its export picks up the other session's changes first");
 }
 
-Result<bool> PgStage::text_row(Change::Op op, const Change& c, const std::vector<const PgColumn*>& cols,
-                               std::string& data) {
-  const auto& keys = state_.key_columns();
+Result<bool> PgStage::find_slots(Change::Op op, const Change& c, const std::vector<const PgColumn*>& cols) {
   slots_.assign(cols.size(), std::string_view());
-  if (op != Change::Op::kDelete) {
-    MemberCursor cursor(c.doc_text);
-    std::string_view raw, value;
-    bool escaped = false;
-    size_t hint = 0;
-    while (cursor.next(raw, escaped, value)) {
-      std::string_view name = raw;
-      if (escaped) {
-        auto v = json::parse("\"" + std::string(raw) + "\"");
-        if (!v || !v->is_string()) return fail(ErrorCode::kBadInput, "a document's member name is malformed");
-        unescaped_ = v->as_string();
-        name = unescaped_;
-      }
-      // Members and write columns are both in RFC 8785 order: the column is
-      // almost always the next one.
-      size_t j = hint;
-      while (j < cols.size() && cols[j]->name != name) ++j;
-      if (j == cols.size()) {
-        for (j = 0; j < hint && cols[j]->name != name; ++j) {
-        }
-        if (j == hint) {
-          // A generated or local column is not written; a field that is
-          // no column at all needs ALTER TABLE first.
-          if (state_.table().column(name) == nullptr) return false;
-          continue;
-        }
-      }
-      hint = j + 1;
-      if (!slots_[j].empty())
-        return fail(ErrorCode::kBadInput, "duplicate member name '" + std::string(name) + "'");
-      slots_[j] = value;
+  if (op == Change::Op::kDelete) return true;
+  MemberCursor cursor(c.doc_text);
+  std::string_view raw, value;
+  bool escaped = false;
+  size_t hint = 0;
+  while (cursor.next(raw, escaped, value)) {
+    std::string_view name = raw;
+    if (escaped) {
+      auto v = json::parse("\"" + std::string(raw) + "\"");
+      if (!v || !v->is_string()) return fail(ErrorCode::kBadInput, "a document's member name is malformed");
+      unescaped_ = v->as_string();
+      name = unescaped_;
     }
-    if (!cursor.ok()) return fail(ErrorCode::kBadInput, "a document is not a canonical JSON object");
+    // Members and write columns are both in RFC 8785 order: the column is
+    // almost always the next one.
+    size_t j = hint;
+    while (j < cols.size() && cols[j]->name != name) ++j;
+    if (j == cols.size()) {
+      for (j = 0; j < hint && cols[j]->name != name; ++j) {
+      }
+      if (j == hint) {
+        // A generated or local column is not written; a field that is
+        // no column at all needs ALTER TABLE first.
+        if (state_.table().column(name) == nullptr) return false;
+        continue;
+      }
+    }
+    hint = j + 1;
+    if (!slots_[j].empty())
+      return fail(ErrorCode::kBadInput, "duplicate member name '" + std::string(name) + "'");
+    slots_[j] = value;
   }
+  if (!cursor.ok()) return fail(ErrorCode::kBadInput, "a document is not a canonical JSON object");
+  return true;
+}
+
+Status PgStage::text_row(const Change& c, const std::vector<const PgColumn*>& cols, std::string& data) {
+  const auto& keys = state_.key_columns();
   for (size_t j = 0; j < cols.size(); ++j) {
     if (j) data += '\t';
     const PgColumn* col = cols[j];
@@ -115,16 +118,51 @@ Result<bool> PgStage::text_row(Change::Op op, const Change& c, const std::vector
     } else if (slots_[j].empty()) {
       data += "\\N";
     } else if (auto st = append_copy_of_json_text(data, col->value, slots_[j], col->name); !st) {
-      return std::unexpected(st.error());
+      return st;
     }
   }
   data += '\n';
+  return {};
+}
+
+bool PgStage::binary_row(const Change& c, const std::vector<const PgColumn*>& cols, std::string& data) {
+  const auto& keys = state_.key_columns();
+  size_t start = data.size();
+  append_copy_binary_field_count(data, static_cast<uint16_t>(cols.size()));
+  for (size_t j = 0; j < cols.size(); ++j) {
+    auto kpos = std::find(keys.begin(), keys.end(), cols[j]);
+    bool ok = true;
+    if (kpos != keys.end() && !c.key.values.empty()) {
+      ok = append_copy_binary_of_json_text(
+          data, binary_types_[j], json::to_canonical(c.key.values[static_cast<size_t>(kpos - keys.begin())]));
+    } else if (slots_[j].empty()) {
+      append_copy_binary_null(data);
+    } else {
+      ok = append_copy_binary_of_json_text(data, binary_types_[j], slots_[j]);
+    }
+    if (!ok) {
+      data.resize(start);
+      return false;
+    }
+  }
   return true;
+}
+
+bool PgStage::binary_inserts() {
+  if (!binary_columns_) {
+    binary_types_.clear();
+    for (const PgColumn* col : state_.write_columns()) binary_types_.push_back(pg_binary_type(*col));
+    // Also a guard on the format's 16-bit field count.
+    binary_columns_ = !binary_types_.empty() && binary_types_.size() < 1600 &&
+                      std::none_of(binary_types_.begin(), binary_types_.end(),
+                                   [](PgBinaryType t) { return t == PgBinaryType::kNone; });
+  }
+  return *binary_columns_ && !needs_text_;
 }
 
 Result<size_t> PgStage::copy_data(Change::Op op, std::span<const Change> changes,
                                   const std::vector<const PgColumn*>& cols, std::string& data,
-                                  const std::function<Status(std::string&)>& flush) {
+                                  const std::function<Status(std::string&)>& flush, bool binary) {
   // Chunks small enough to keep the server busy while the next rows convert.
   constexpr size_t kChunk = 1 << 16;
   const auto& keys = state_.key_columns();
@@ -134,10 +172,22 @@ Result<size_t> PgStage::copy_data(Change::Op op, std::span<const Change> changes
     auto at_key = [&](Error e) {
       return std::move(e).context("table '" + state_.table().name + "' key " + c.key.encoding.substr(0, 200));
     };
+    if (binary && c.doc != nullptr) {
+      needs_text_ = true;
+      return i;
+    }
     if (c.doc == nullptr) {
-      auto row = text_row(op, c, cols, data);
-      if (!row) return std::unexpected(at_key(std::move(row.error())));
-      if (!*row) return i;
+      auto found = find_slots(op, c, cols);
+      if (!found) return std::unexpected(at_key(std::move(found.error())));
+      if (!*found) return i;
+      if (binary) {
+        if (!binary_row(c, cols, data)) {
+          needs_text_ = true;
+          return i;
+        }
+      } else if (auto st = text_row(c, cols, data); !st) {
+        return std::unexpected(at_key(std::move(st.error())));
+      }
     } else {
       for (size_t j = 0; j < cols.size(); ++j) {
         if (j) data += '\t';
@@ -162,19 +212,20 @@ Result<size_t> PgStage::copy_data(Change::Op op, std::span<const Change> changes
   return changes.size();
 }
 
-Result<size_t> PgStage::apply(PgConn& conn, Change::Op op, std::span<const Change> changes) {
-  if (changes.empty()) return 0;
+Status PgStage::open_insert_copy(PgConn& conn, bool binary) {
   const std::string& table = state_.table().name;
-  std::string qt = quote_ident(table);
-  if (op == Change::Op::kInsert) {
-    // Straight into the table: COPY is the fastest way in, and a key that
-    // is already there (an application insert racing the import, waited
-    // for when uncommitted) fails the whole COPY with a unique violation
-    // instead of being overwritten.
-    std::string sql = "COPY " + qt + " (" + column_list(state_.write_columns()) + ") FROM STDIN" +
-                      (freeze_ ? " WITH (FREEZE)" : "");
-    if (conn.open_copy() == nullptr || *conn.open_copy() != sql) {
-      auto st = conn.begin_copy(sql, [table, created = freeze_](Error e) {
+  // Straight into the table: COPY is the fastest way in, and a key that is
+  // already there (an application insert racing the import, waited for
+  // when uncommitted) fails the whole COPY with a unique violation instead
+  // of being overwritten.
+  std::string options = binary ? (freeze_ ? " WITH (FORMAT binary, FREEZE)" : " WITH (FORMAT binary)")
+                               : (freeze_ ? " WITH (FREEZE)" : "");
+  std::string sql =
+      "COPY " + quote_ident(table) + " (" + column_list(state_.write_columns()) + ") FROM STDIN" + options;
+  if (conn.open_copy() != nullptr && *conn.open_copy() == sql) return {};
+  auto st = conn.begin_copy(
+      sql,
+      [table, created = freeze_](Error e) {
         if (e.code != ErrorCode::kConflict) return std::move(e).context("table '" + table + "'");
         // Nobody else sees a table this transaction created: the records
         // themselves collide (keys the snapshot tells apart, such as 1 and
@@ -192,18 +243,41 @@ Result<size_t> PgStage::apply(PgConn& conn, Change::Op op, std::span<const Chang
                          "importing); nothing was written: " +
                          e.message,
                      "run 'dbsync sync' again: its export picks up the other session's rows first");
-      });
-      if (!st) return std::unexpected(std::move(st.error()).context("table '" + table + "'"));
+      },
+      binary ? std::string(kCopyBinaryTrailer) : std::string());
+  if (!st) return std::unexpected(std::move(st.error()).context("table '" + table + "'"));
+  if (!binary) return {};
+  std::string header;
+  append_copy_binary_header(header);
+  return conn.put_copy(header);
+}
+
+Result<size_t> PgStage::apply(PgConn& conn, Change::Op op, std::span<const Change> changes) {
+  if (changes.empty()) return 0;
+  const std::string& table = state_.table().name;
+  std::string qt = quote_ident(table);
+  if (op == Change::Op::kInsert) {
+    size_t done = 0;
+    while (done < changes.size()) {
+      bool binary = binary_inserts();
+      if (auto st = open_insert_copy(conn, binary); !st) return std::unexpected(st.error());
+      std::string data;
+      auto rest = changes.subspan(done);
+      auto n = copy_data(
+          op, rest, state_.write_columns(), data,
+          [&](std::string& rows) -> Status {
+            auto st = conn.put_copy(rows);
+            rows.clear();
+            return st;
+          },
+          binary);
+      if (!n) return n;
+      if (auto st = conn.put_copy(data); !st) return std::unexpected(st.error());
+      for (size_t i = 0; i < *n; ++i) conn.label_copy_row(rest[i].key.encoding);
+      done += *n;
+      // Stopped short for a field that is no column: the caller adds it.
+      if (!binary || !needs_text_) break;
     }
-    std::string data;
-    auto done = copy_data(op, changes, state_.write_columns(), data, [&](std::string& rows) -> Status {
-      auto st = conn.put_copy(rows);
-      rows.clear();
-      return st;
-    });
-    if (!done) return done;
-    if (auto st = conn.put_copy(data); !st) return std::unexpected(st.error());
-    for (size_t i = 0; i < *done; ++i) conn.label_copy_row(changes[i].key.encoding);
     return done;
   }
   if (auto st = ensure(conn); !st) return std::unexpected(st.error());

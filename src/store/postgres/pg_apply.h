@@ -3,7 +3,9 @@
 // with a unique violation (kConflict, PostgreSQL's message names the key)
 // instead of being overwritten; rows stream to the server in chunks while
 // the next ones convert (PgConn::begin_copy), and the caller ends the COPY
-// (PgConn::end_copy) when its apply() returns. Updates and deletes: COPY into a temporary staging
+// (PgConn::end_copy) when its apply() returns. When every column has a
+// binary form (pg_copy_binary.h) the rows go as COPY binary, switching to
+// text for good at the first value that has none. Updates and deletes: COPY into a temporary staging
 // table, one set-based UPDATE … FROM / DELETE … USING joined on the key, and
 // a check that every change hit exactly one row (kConflict when a row
 // vanished). Documents given as canonical text (Change::doc_text) convert
@@ -11,10 +13,12 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <span>
 #include <string>
 
 #include "store/postgres/pg_conn.h"
+#include "store/postgres/pg_copy_binary.h"
 #include "store/postgres/pg_table.h"
 #include "store/store.h"
 
@@ -42,24 +46,35 @@ class PgStage {
  private:
   Status ensure(PgConn& conn);
   std::string key_join(std::string_view a, std::string_view b) const;
-  // Appends one COPY row per change to `data` for columns `cols`, handing
-  // `data` to `flush` whenever it grows past a chunk; returns how many rows
-  // it appended (see apply()).
+  // Appends one COPY row per change to `data` for columns `cols` (binary
+  // rows when `binary`), handing `data` to `flush` whenever it grows past a
+  // chunk; returns how many rows it appended (see apply()). Stopping at a
+  // row that needs text sets needs_text_.
   Result<size_t> copy_data(Change::Op op, std::span<const Change> changes,
                            const std::vector<const PgColumn*>& cols, std::string& data,
-                           const std::function<Status(std::string&)>& flush);
-  // One change's row, from its document's text; false when the document
-  // has a field that is no column.
-  Result<bool> text_row(Change::Op op, const Change& c, const std::vector<const PgColumn*>& cols,
-                        std::string& data);
+                           const std::function<Status(std::string&)>& flush, bool binary = false);
+  // Finds each column's JSON text in the change's document (slots_); false
+  // when the document has a field that is no column.
+  Result<bool> find_slots(Change::Op op, const Change& c, const std::vector<const PgColumn*>& cols);
+  // One change's row from slots_, as COPY text; or as COPY binary, false
+  // (and `data` unchanged) when a value has no binary form.
+  Status text_row(const Change& c, const std::vector<const PgColumn*>& cols, std::string& data);
+  bool binary_row(const Change& c, const std::vector<const PgColumn*>& cols, std::string& data);
+  // Whether inserts may go as COPY binary: every write column has a binary
+  // form and no row needed text yet.
+  bool binary_inserts();
+  Status open_insert_copy(PgConn& conn, bool binary);
   Status vanished(uint64_t expected, uint64_t done);
 
   PgTableState& state_;
   std::string name_;
   bool created_ = false;
   bool freeze_ = false;
-  std::vector<const PgColumn*> cols_;    // staging columns: write columns, then key columns not among them
-  std::vector<std::string_view> slots_;  // text_row(): each column's JSON text in the document
+  std::optional<bool> binary_columns_;      // binary_inserts(): decided on first use
+  bool needs_text_ = false;                 // a row had a value without a binary form
+  std::vector<PgBinaryType> binary_types_;  // per write column
+  std::vector<const PgColumn*> cols_;       // staging columns: write columns, then key columns not among them
+  std::vector<std::string_view> slots_;     // text_row(): each column's JSON text in the document
   std::string unescaped_;
 };
 

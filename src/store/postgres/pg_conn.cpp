@@ -161,13 +161,14 @@ PgResult PgConn::copy_result() {
   return end;
 }
 
-Status PgConn::begin_copy(const std::string& sql, std::function<Error(Error)> on_error) {
+Status PgConn::begin_copy(const std::string& sql, std::function<Error(Error)> on_error, std::string trailer) {
   if (auto st = end_copy(); !st) return st;
   PgResult r(PQexec(conn_, sql.c_str()));
   if (!r || PQresultStatus(r.get()) != PGRES_COPY_IN) return std::unexpected(error("COPY failed", r.get()));
   copy_.emplace();
   copy_->sql = sql;
   copy_->on_error = std::move(on_error);
+  copy_->trailer = std::move(trailer);
   return {};
 }
 
@@ -190,6 +191,12 @@ Status PgConn::end_copy() {
   if (!copy_) return {};
   OpenCopy open = std::move(*copy_);
   copy_.reset();
+  if (!open.trailer.empty() &&
+      PQputCopyData(conn_, open.trailer.data(), static_cast<int>(open.trailer.size())) != 1) {
+    Error e = error("COPY failed");
+    if (PQputCopyEnd(conn_, "dbsync could not end the copy") == 1) (void)copy_result();
+    return std::unexpected(open.on_error(std::move(e)));
+  }
   if (PQputCopyEnd(conn_, nullptr) != 1) {
     (void)copy_result();
     return std::unexpected(open.on_error(error("COPY failed")));

@@ -62,10 +62,11 @@ class PgConn {
   // at the next statement of any kind on this connection, at end_copy(), or
   // cancelled at abort_copy(). An error it ends with names the key of the
   // row PostgreSQL reports (its "line N") and passes through `on_error`.
-  Status begin_copy(const std::string& sql, std::function<Error(Error)> on_error);
+  // `trailer` is sent when the COPY ends normally (binary format's end mark).
+  Status begin_copy(const std::string& sql, std::function<Error(Error)> on_error, std::string trailer = {});
   // The statement of the open COPY; nullptr when none is open.
   const std::string* open_copy() const { return copy_ ? &copy_->sql : nullptr; }
-  // REQUIRES: a COPY is open. `rows` are whole COPY text lines.
+  // REQUIRES: a COPY is open. `rows` are whole rows in the COPY's format.
   Status put_copy(std::string_view rows);
   void label_copy_row(std::string_view key);
   // Ends the open COPY, if any, and reports how it went.
@@ -90,6 +91,7 @@ class PgConn {
   struct OpenCopy {
     std::string sql;
     std::function<Error(Error)> on_error;
+    std::string trailer;
     std::string keys;              // the rows' key encodings, one after the other
     std::vector<size_t> key_ends;  // where each row's key ends in `keys`
   };
