@@ -105,7 +105,8 @@ Result<uint64_t> PgConn::command_count(const std::string& sql, const std::vector
   return n && *n ? std::stoull(n) : 0;
 }
 
-Status PgConn::copy_out(const std::string& sql, const std::function<Status(std::string_view line)>& line) {
+Status PgConn::copy_out(const std::string& sql, const std::function<Status(std::string_view line)>& line,
+                        bool binary) {
   if (auto st = end_copy(); !st) return st;
   PgResult r(PQexec(conn_, sql.c_str()));
   if (!r || PQresultStatus(r.get()) != PGRES_COPY_OUT) return std::unexpected(error("COPY failed", r.get()));
@@ -120,7 +121,7 @@ Status PgConn::copy_out(const std::string& sql, const std::function<Status(std::
     }
     if (result) {
       std::string_view row(buf, static_cast<size_t>(n));
-      if (!row.empty() && row.back() == '\n') row.remove_suffix(1);
+      if (!binary && !row.empty() && row.back() == '\n') row.remove_suffix(1);
       result = line(row);
     }
     PQfreemem(buf);

@@ -49,8 +49,10 @@ class PgConn {
   // Rows affected by a command.
   Result<uint64_t> command_count(const std::string& sql, const std::vector<PgParam>& params = {});
 
-  // COPY … TO STDOUT: `line` gets each row as COPY text (without '\n').
-  Status copy_out(const std::string& sql, const std::function<Status(std::string_view line)>& line);
+  // COPY … TO STDOUT: `line` gets each row as COPY text (without '\n'), or
+  // each message as it came when the COPY is `binary`.
+  Status copy_out(const std::string& sql, const std::function<Status(std::string_view line)>& line,
+                  bool binary = false);
   // COPY … FROM STDIN with `data` in COPY text format.
   Status copy_in(const std::string& sql, std::string_view data);
 

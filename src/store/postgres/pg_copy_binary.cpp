@@ -5,6 +5,7 @@
 #include <cstring>
 #include <limits>
 
+#include "json/number_format.h"
 #include "json/parse.h"
 
 namespace dbsync {
@@ -165,7 +166,185 @@ bool append_date_or_time(std::string& out, PgBinaryType type, std::string_view j
   return true;
 }
 
+template <typename T>
+T read_big_endian(std::string_view bytes) {
+  using U = std::make_unsigned_t<T>;
+  U u = 0;
+  for (size_t i = 0; i < sizeof(U); ++i) u = static_cast<U>(u << 8 | static_cast<unsigned char>(bytes[i]));
+  return static_cast<T>(u);
+}
+
+// The inverse of days_from_civil (H. Hinnant's civil_from_days): year
+// (astronomical: 0 is 1 BC), month and day of a day count from 1970-01-01.
+void civil_from_days(int64_t z, int64_t& y, int& m, int& d) {
+  z += 719468;
+  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const int64_t doe = z - era * 146097;
+  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const int64_t mp = (5 * doy + 2) / 153;
+  d = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
+  m = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
+  y = yoe + era * 400 + (m <= 2 ? 1 : 0);
+}
+
+void append_padded(std::string& out, int64_t v, int width) {
+  std::string digits = std::to_string(v);
+  if (static_cast<int>(digits.size()) < width) out.append(static_cast<size_t>(width) - digits.size(), '0');
+  out += digits;
+}
+
+// PostgreSQL's EncodeDateOnly/EncodeDateTime year: at least 4 digits, and
+// a year <= 0 printed as its BC number (" BC" goes at the very end).
+void append_year_month_day(std::string& out, int64_t days_since_1970) {
+  int64_t y = 0;
+  int m = 0, d = 0;
+  civil_from_days(days_since_1970, y, m, d);
+  append_padded(out, y > 0 ? y : 1 - y, 4);
+  out += '-';
+  append_padded(out, m, 2);
+  out += '-';
+  append_padded(out, d, 2);
+}
+
+bool is_bc(int64_t days_since_1970) {
+  int64_t y = 0;
+  int m = 0, d = 0;
+  civil_from_days(days_since_1970, y, m, d);
+  return y <= 0;
+}
+
+Status malformed(std::string_view what) {
+  return fail(ErrorCode::kInternal, "PostgreSQL sent a malformed binary " + std::string(what));
+}
+
 }  // namespace
+
+std::string pg_date_text(int32_t days) {
+  if (days == std::numeric_limits<int32_t>::min()) return "-infinity";
+  if (days == std::numeric_limits<int32_t>::max()) return "infinity";
+  std::string out;
+  int64_t since_1970 = int64_t{days} + kPgEpochDays;
+  append_year_month_day(out, since_1970);
+  if (is_bc(since_1970)) out += " BC";
+  return out;
+}
+
+std::string pg_timestamp_text(int64_t micros, bool utc) {
+  if (micros == std::numeric_limits<int64_t>::min()) return "-infinity";
+  if (micros == std::numeric_limits<int64_t>::max()) return "infinity";
+  int64_t days = micros / kMicrosPerDay, rest = micros % kMicrosPerDay;
+  if (rest < 0) {
+    rest += kMicrosPerDay;
+    --days;
+  }
+  std::string out;
+  int64_t since_1970 = days + kPgEpochDays;
+  append_year_month_day(out, since_1970);
+  int64_t secs = rest / 1'000'000, frac = rest % 1'000'000;
+  out += ' ';
+  append_padded(out, secs / 3600, 2);
+  out += ':';
+  append_padded(out, secs / 60 % 60, 2);
+  out += ':';
+  append_padded(out, secs % 60, 2);
+  if (frac != 0) {
+    // Microseconds with trailing zeros dropped, as AppendSeconds prints them.
+    std::string f;
+    append_padded(f, frac, 6);
+    while (f.back() == '0') f.pop_back();
+    out += '.';
+    out += f;
+  }
+  if (utc) out += "+00";  // TimeZone is UTC (pg_conn.cpp)
+  if (is_bc(since_1970)) out += " BC";
+  return out;
+}
+
+Status append_pg_value_of_binary(std::string& out, PgBinaryType type, const PgType& column,
+                                 std::string_view bytes) {
+  auto sized = [&](size_t n) { return bytes.size() == n; };
+  switch (type) {
+    case PgBinaryType::kNone: break;
+    case PgBinaryType::kInt2:
+      if (!sized(2)) break;
+      out += std::to_string(read_big_endian<int16_t>(bytes));
+      return {};
+    case PgBinaryType::kInt4:
+      if (!sized(4)) break;
+      out += std::to_string(read_big_endian<int32_t>(bytes));
+      return {};
+    case PgBinaryType::kInt8:
+      if (!sized(8)) break;
+      out += std::to_string(read_big_endian<int64_t>(bytes));
+      return {};
+    case PgBinaryType::kFloat8: {
+      if (!sized(8)) break;
+      uint64_t bits = read_big_endian<uint64_t>(bytes);
+      double d = 0;
+      std::memcpy(&d, &bits, sizeof d);
+      // float8out's words for these, which the text path wraps.
+      if (std::isnan(d)) return append_pg_value(out, column, "NaN");
+      if (std::isinf(d)) return append_pg_value(out, column, d > 0 ? "Infinity" : "-Infinity");
+      json::append_double(out, d, json::NumberProfile::kDbsync);
+      return {};
+    }
+    case PgBinaryType::kBool:
+      if (!sized(1) || static_cast<unsigned char>(bytes[0]) > 1) break;
+      out += bytes[0] ? "true" : "false";
+      return {};
+    case PgBinaryType::kText: return append_pg_value(out, column, bytes);
+    case PgBinaryType::kDate:
+      if (!sized(4)) break;
+      return append_pg_value(out, column, pg_date_text(read_big_endian<int32_t>(bytes)));
+    case PgBinaryType::kTimestamp:
+    case PgBinaryType::kTimestamptz:
+      if (!sized(8)) break;
+      return append_pg_value(
+          out, column,
+          pg_timestamp_text(read_big_endian<int64_t>(bytes), type == PgBinaryType::kTimestamptz));
+  }
+  return malformed("value");
+}
+
+Result<bool> CopyBinaryRowReader::split(std::string_view message, size_t columns,
+                                        std::vector<std::optional<std::string_view>>& out) {
+  if (!header_read_) {
+    std::string header;
+    append_copy_binary_header(header);
+    // Signature and flags as written; a header extension is skipped.
+    if (message.size() < 19 || message.substr(0, 15) != std::string_view(header).substr(0, 15))
+      return std::unexpected(malformed("COPY header").error());
+    uint32_t extension = read_big_endian<uint32_t>(message.substr(15));
+    if (message.size() - 19 < extension) return std::unexpected(malformed("COPY header").error());
+    message.remove_prefix(19 + extension);
+    header_read_ = true;
+    if (message.empty()) return false;
+  }
+  if (message.size() < 2) return std::unexpected(malformed("COPY row").error());
+  int16_t fields = read_big_endian<int16_t>(message);
+  if (fields == -1) return false;
+  if (fields < 0 || static_cast<size_t>(fields) != columns)
+    return fail(ErrorCode::kInternal,
+                "a COPY row has " + std::to_string(fields) + " columns, expected " + std::to_string(columns));
+  out.resize(columns);
+  size_t pos = 2;
+  for (size_t j = 0; j < columns; ++j) {
+    if (message.size() - pos < 4) return std::unexpected(malformed("COPY row").error());
+    int32_t len = read_big_endian<int32_t>(message.substr(pos));
+    pos += 4;
+    if (len == -1) {
+      out[j].reset();
+      continue;
+    }
+    if (len < 0 || message.size() - pos < static_cast<size_t>(len))
+      return std::unexpected(malformed("COPY row").error());
+    out[j] = message.substr(pos, static_cast<size_t>(len));
+    pos += static_cast<size_t>(len);
+  }
+  if (pos != message.size()) return std::unexpected(malformed("COPY row").error());
+  return true;
+}
 
 PgBinaryType pg_binary_type(const PgColumn& column) {
   const std::string& t = column.type;
@@ -175,7 +354,8 @@ PgBinaryType pg_binary_type(const PgColumn& column) {
   if (t == "double precision") return PgBinaryType::kFloat8;
   if (t == "boolean") return PgBinaryType::kBool;
   // varchar(n) checks its length in binary input as in text input.
-  if (t == "text" || t == "character varying" || t.starts_with("character varying(")) return PgBinaryType::kText;
+  if (t == "text" || t == "character varying" || t.starts_with("character varying("))
+    return PgBinaryType::kText;
   if (t == "date") return PgBinaryType::kDate;
   if (t == "timestamp without time zone") return PgBinaryType::kTimestamp;
   if (t == "timestamp with time zone") return PgBinaryType::kTimestamptz;

@@ -44,6 +44,10 @@ Result<PgTableState> PgTableState::make(PgTable table, const std::vector<std::st
     s.prefixes_.push_back(std::move(p));
   }
   s.spans_.resize(s.doc_.size());
+  for (const PgColumn* c : s.doc_) s.binary_.push_back(pg_binary_type(*c));
+  s.binary_readable_ =
+      !s.binary_.empty() && std::none_of(s.binary_.begin(), s.binary_.end(),
+                                         [](PgBinaryType t) { return t == PgBinaryType::kNone; });
   return s;
 }
 
@@ -58,7 +62,7 @@ std::string PgTableState::select_list(std::string_view alias) const {
 }
 
 Status PgTableState::encode(const std::vector<std::optional<std::string_view>>& values, std::string& doc,
-                            std::string* key) {
+                            std::string* key, bool binary) {
   doc.clear();
   if (prefixes_.empty()) doc += '{';
   for (size_t j = 0; j < prefixes_.size(); ++j) {
@@ -66,7 +70,9 @@ Status PgTableState::encode(const std::vector<std::optional<std::string_view>>& 
     size_t start = doc.size();
     if (!values[j]) {
       doc += "null";
-    } else if (auto st = append_pg_value(doc, doc_[j]->value, *values[j]); !st) {
+    } else if (auto st = binary ? append_pg_value_of_binary(doc, binary_[j], doc_[j]->value, *values[j])
+                                : append_pg_value(doc, doc_[j]->value, *values[j]);
+               !st) {
       return std::unexpected(
           std::move(st.error()).context("table '" + table_.name + "' column '" + doc_[j]->name + "'"));
     }

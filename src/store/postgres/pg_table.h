@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "store/postgres/pg_copy_binary.h"
 #include "store/postgres/pg_schema.h"
 
 namespace dbsync {
@@ -37,10 +38,15 @@ class PgTableState {
   // "c1", "c2", … for the document columns, prefixed with `alias`. when given.
   std::string select_list(std::string_view alias = {}) const;
 
-  // Encodes one row: `values[j]` is document column j's text, nullopt for
-  // NULL. `key` may be null. Fails for a json value that cannot be held.
+  // Whether every document column has a COPY binary form
+  // (pg_copy_binary.h), so that rows may be read as binary.
+  bool binary_readable() const { return binary_readable_; }
+
+  // Encodes one row: `values[j]` is document column j's text (its COPY
+  // binary field when `binary`), nullopt for NULL. `key` may be null.
+  // Fails for a json value that cannot be held.
   Status encode(const std::vector<std::optional<std::string_view>>& values, std::string& doc,
-                std::string* key);
+                std::string* key, bool binary = false);
 
  private:
   PgTable table_;
@@ -50,6 +56,8 @@ class PgTableState {
   std::vector<std::string> prefixes_;
   std::vector<std::pair<size_t, size_t>> spans_;
   bool overriding_ = false;
+  std::vector<PgBinaryType> binary_;  // per document column
+  bool binary_readable_ = false;
 };
 
 }  // namespace dbsync
