@@ -134,11 +134,12 @@ bool PgStage::binary_row(const Change& c, const std::vector<const PgColumn*>& co
     bool ok = true;
     if (kpos != keys.end() && !c.key.values.empty()) {
       ok = append_copy_binary_of_json_text(
-          data, binary_types_[j], json::to_canonical(c.key.values[static_cast<size_t>(kpos - keys.begin())]));
+          data, state_.write_binary_types()[j],
+          json::to_canonical(c.key.values[static_cast<size_t>(kpos - keys.begin())]));
     } else if (slots_[j].empty()) {
       append_copy_binary_null(data);
     } else {
-      ok = append_copy_binary_of_json_text(data, binary_types_[j], slots_[j]);
+      ok = append_copy_binary_of_json_text(data, state_.write_binary_types()[j], slots_[j]);
     }
     if (!ok) {
       data.resize(start);
@@ -148,17 +149,7 @@ bool PgStage::binary_row(const Change& c, const std::vector<const PgColumn*>& co
   return true;
 }
 
-bool PgStage::binary_inserts() {
-  if (!binary_columns_) {
-    binary_types_.clear();
-    for (const PgColumn* col : state_.write_columns()) binary_types_.push_back(pg_binary_type(*col));
-    // Also a guard on the format's 16-bit field count.
-    binary_columns_ = !binary_types_.empty() && binary_types_.size() < 1600 &&
-                      std::none_of(binary_types_.begin(), binary_types_.end(),
-                                   [](PgBinaryType t) { return t == PgBinaryType::kNone; });
-  }
-  return *binary_columns_ && !needs_text_;
-}
+bool PgStage::binary_inserts() const { return state_.binary_writable() && !needs_text_; }
 
 Result<size_t> PgStage::copy_data(Change::Op op, std::span<const Change> changes,
                                   const std::vector<const PgColumn*>& cols, std::string& data,

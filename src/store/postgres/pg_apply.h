@@ -13,7 +13,6 @@
 #pragma once
 
 #include <functional>
-#include <optional>
 #include <span>
 #include <string>
 
@@ -62,7 +61,7 @@ class PgStage {
   bool binary_row(const Change& c, const std::vector<const PgColumn*>& cols, std::string& data);
   // Whether inserts may go as COPY binary: every write column has a binary
   // form and no row needed text yet.
-  bool binary_inserts();
+  bool binary_inserts() const;
   Status open_insert_copy(PgConn& conn, bool binary);
   Status vanished(uint64_t expected, uint64_t done);
 
@@ -70,11 +69,9 @@ class PgStage {
   std::string name_;
   bool created_ = false;
   bool freeze_ = false;
-  std::optional<bool> binary_columns_;      // binary_inserts(): decided on first use
-  bool needs_text_ = false;                 // a row had a value without a binary form
-  std::vector<PgBinaryType> binary_types_;  // per write column
-  std::vector<const PgColumn*> cols_;       // staging columns: write columns, then key columns not among them
-  std::vector<std::string_view> slots_;     // text_row(): each column's JSON text in the document
+  bool needs_text_ = false;              // a row had a value without a binary form
+  std::vector<const PgColumn*> cols_;    // staging columns: write columns, then key columns not among them
+  std::vector<std::string_view> slots_;  // text_row(): each column's JSON text in the document
   std::string unescaped_;
 };
 

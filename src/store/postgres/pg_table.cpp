@@ -45,9 +45,13 @@ Result<PgTableState> PgTableState::make(PgTable table, const std::vector<std::st
   }
   s.spans_.resize(s.doc_.size());
   for (const PgColumn* c : s.doc_) s.binary_.push_back(pg_binary_type(*c));
-  s.binary_readable_ =
-      !s.binary_.empty() && std::none_of(s.binary_.begin(), s.binary_.end(),
-                                         [](PgBinaryType t) { return t == PgBinaryType::kNone; });
+  for (const PgColumn* c : s.write_) s.write_binary_.push_back(pg_binary_type(*c));
+  auto all_binary = [](const std::vector<PgBinaryType>& types) {
+    return !types.empty() &&
+           std::none_of(types.begin(), types.end(), [](PgBinaryType t) { return t == PgBinaryType::kNone; });
+  };
+  s.binary_readable_ = all_binary(s.binary_);
+  s.binary_writable_ = all_binary(s.write_binary_);
   return s;
 }
 

@@ -39,8 +39,12 @@ class PgTableState {
   std::string select_list(std::string_view alias = {}) const;
 
   // Whether every document column has a COPY binary form
-  // (pg_copy_binary.h), so that rows may be read as binary.
+  // (pg_copy_binary.h), so that rows may be read as binary; and every
+  // write column, so that they may be written as binary.
   bool binary_readable() const { return binary_readable_; }
+  bool binary_writable() const { return binary_writable_; }
+  // The write columns' binary forms, in write_columns() order.
+  const std::vector<PgBinaryType>& write_binary_types() const { return write_binary_; }
 
   // Encodes one row: `values[j]` is document column j's text (its COPY
   // binary field when `binary`), nullopt for NULL. `key` may be null.
@@ -56,8 +60,9 @@ class PgTableState {
   std::vector<std::string> prefixes_;
   std::vector<std::pair<size_t, size_t>> spans_;
   bool overriding_ = false;
-  std::vector<PgBinaryType> binary_;  // per document column
-  bool binary_readable_ = false;
+  std::vector<PgBinaryType> binary_;        // per document column
+  std::vector<PgBinaryType> write_binary_;  // per write column
+  bool binary_readable_ = false, binary_writable_ = false;
 };
 
 }  // namespace dbsync
