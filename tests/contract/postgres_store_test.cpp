@@ -422,11 +422,14 @@ TEST_F(PostgresStore, RowsWrittenAsBinaryEqualRowsWrittenAsText) {
       R"({"b":1,"d":1e+300,"dt":"1900-03-01","i2":7,"i4":0,"id":3,"s":"x","ts":"2026-01-15T10:30:45",)"
       R"("tz":"2026-01-15 12:30:45+02","vc":""})",
       R"({"b":false,"d":5,"id":4,"s":"back\\slash","tz":"2026-12-31T23:59:59.000001Z"})"};
+  // A 19-digit key, written before the run switches to text.
+  texts.insert(texts.begin() + 1, R"({"i2":1,"id":9223372036854775807})");
   std::vector<Change> changes;
   for (size_t i = 0; i < texts.size(); ++i) {
     Change& c = changes.emplace_back();
     c.op = Change::Op::kInsert;
-    c.key.encoding = "[" + std::to_string(i + 1) + "]";
+    size_t id = texts[i].find("\"id\":") + 5;
+    c.key.encoding = "[" + texts[i].substr(id, texts[i].find_first_of(",}", id) - id) + "]";
     c.doc_text = texts[i];
   }
   auto cat = catalog(*store_);
@@ -443,7 +446,7 @@ TEST_F(PostgresStore, RowsWrittenAsBinaryEqualRowsWrittenAsText) {
   txn.reset();
   const std::string list = "id, i2, i4, d, b, s, vc, dt, ts, tz";
   auto st =
-      postgres_holds(url_, "(SELECT count(*) FROM bin) = 4 AND NOT EXISTS (SELECT " + list +
+      postgres_holds(url_, "(SELECT count(*) FROM bin) = 5 AND NOT EXISTS (SELECT " + list +
                                " FROM bin EXCEPT SELECT " + list + " FROM txt) AND NOT EXISTS (SELECT " +
                                list + " FROM txt EXCEPT SELECT " + list + " FROM bin)");
   EXPECT_TRUE(st.has_value()) << "the tables differ: " << st.error().message;
@@ -480,7 +483,7 @@ TEST_F(PostgresStore, RowsWrittenAsBinaryEqualRowsWrittenAsText) {
     txn.reset();
   }
   txn.reset();
-  EXPECT_EQ(scan(*store_, cat.collections[0]).size(), 4u);
+  EXPECT_EQ(scan(*store_, cat.collections[0]).size(), 5u);
 }
 
 // Scans of a table whose every column has a binary form read COPY binary;

@@ -91,7 +91,15 @@ TEST(PgCopyBinary, IntegersInTheirColumnsWidth) {
             "00000008"
             "01b69b4ba630f34e");
   EXPECT_EQ(field(PgBinaryType::kInt8, "null"), "ffffffff");
-  // Out of the column's range, beyond 18 digits, not an integer's text:
+  EXPECT_EQ(field(PgBinaryType::kInt8, "9223372036854775807"),
+            "00000008"
+            "7fffffffffffffff");
+  EXPECT_EQ(field(PgBinaryType::kInt8, "-9223372036854775808"),
+            "00000008"
+            "8000000000000000");
+  EXPECT_EQ(field(PgBinaryType::kInt8, "9223372036854775808"), "refused");
+  EXPECT_EQ(field(PgBinaryType::kInt8, "12345678901234567890"), "refused");
+  // Out of the column's range, not an integer's text:
   // the server's text input decides (and refuses or converts).
   for (const char* json :
        {"32768", "-32769", "1.5", "1e3", "\"7\"", "true", "", "-", "9223372036854775807"}) {

@@ -94,11 +94,11 @@ bool parse_timestamp(std::string_view t, bool utc, int64_t& micros) {
   return true;
 }
 
-// A canonical JSON integer within int64 (at most 18 digits, as the text
-// COPY path takes it).
+// A canonical JSON integer within int64 (from_chars refuses one beyond),
+// the value the text path's parse gives it (19-digit ids are common).
 bool parse_integer(std::string_view t, int64_t& v) {
   size_t digits = t.size() - (t.empty() || t[0] != '-' ? 0 : 1);
-  if (digits == 0 || digits > 18) return false;
+  if (digits == 0 || digits > 19) return false;
   auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
   return ec == std::errc() && end == t.data() + t.size();
 }
