@@ -227,6 +227,11 @@ void PgConn::abort_copy() {
   if (PQputCopyEnd(conn_, "dbsync stopped the copy") == 1) (void)copy_result();
 }
 
+bool PgConn::integer_datetimes() const {
+  const char* v = PQparameterStatus(conn_, "integer_datetimes");
+  return v != nullptr && std::string_view(v) == "on";
+}
+
 Result<std::string> PgConn::literal(std::string_view text) {
   char* p = PQescapeLiteral(conn_, text.data(), text.size());
   if (p == nullptr) return std::unexpected(error("cannot quote a string"));

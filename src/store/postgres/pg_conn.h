@@ -41,6 +41,10 @@ class PgConn {
 
   PGconn* handle() { return conn_; }
   const std::string& display_url() const { return display_; }
+  // Whether the server keeps timestamps as 64-bit integers (every server
+  // since PostgreSQL 10; before, a build option), which is what their COPY
+  // binary form then is. Reported at connection start; false if unknown.
+  bool integer_datetimes() const;
 
   // A statement that returns no rows.
   Status command(const std::string& sql, const std::vector<PgParam>& params = {});

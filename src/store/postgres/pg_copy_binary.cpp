@@ -346,7 +346,7 @@ Result<bool> CopyBinaryRowReader::split(std::string_view message, size_t columns
   return true;
 }
 
-PgBinaryType pg_binary_type(const PgColumn& column) {
+PgBinaryType pg_binary_type(const PgColumn& column, bool integer_datetimes) {
   const std::string& t = column.type;
   if (t == "smallint") return PgBinaryType::kInt2;
   if (t == "integer") return PgBinaryType::kInt4;
@@ -357,8 +357,8 @@ PgBinaryType pg_binary_type(const PgColumn& column) {
   if (t == "text" || t == "character varying" || t.starts_with("character varying("))
     return PgBinaryType::kText;
   if (t == "date") return PgBinaryType::kDate;
-  if (t == "timestamp without time zone") return PgBinaryType::kTimestamp;
-  if (t == "timestamp with time zone") return PgBinaryType::kTimestamptz;
+  if (t == "timestamp without time zone" && integer_datetimes) return PgBinaryType::kTimestamp;
+  if (t == "timestamp with time zone" && integer_datetimes) return PgBinaryType::kTimestamptz;
   return PgBinaryType::kNone;
 }
 

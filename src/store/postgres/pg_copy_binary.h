@@ -46,8 +46,9 @@ enum class PgBinaryType : uint8_t {
   kTimestamptz,
 };
 
-// The binary form for a column, by its format_type() name.
-PgBinaryType pg_binary_type(const PgColumn& column);
+// The binary form for a column, by its format_type() name. Timestamps have
+// the integer form only when the server's `integer_datetimes` is on.
+PgBinaryType pg_binary_type(const PgColumn& column, bool integer_datetimes);
 
 // The 19-byte header a binary COPY starts with, and the 2-byte trailer it
 // ends with.

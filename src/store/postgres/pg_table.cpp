@@ -7,7 +7,8 @@
 
 namespace dbsync {
 
-Result<PgTableState> PgTableState::make(PgTable table, const std::vector<std::string>& key) {
+Result<PgTableState> PgTableState::make(PgTable table, const std::vector<std::string>& key,
+                                        bool integer_datetimes) {
   PgTableState s;
   s.table_ = std::move(table);
   s.key_ = key;
@@ -44,8 +45,8 @@ Result<PgTableState> PgTableState::make(PgTable table, const std::vector<std::st
     s.prefixes_.push_back(std::move(p));
   }
   s.spans_.resize(s.doc_.size());
-  for (const PgColumn* c : s.doc_) s.binary_.push_back(pg_binary_type(*c));
-  for (const PgColumn* c : s.write_) s.write_binary_.push_back(pg_binary_type(*c));
+  for (const PgColumn* c : s.doc_) s.binary_.push_back(pg_binary_type(*c, integer_datetimes));
+  for (const PgColumn* c : s.write_) s.write_binary_.push_back(pg_binary_type(*c, integer_datetimes));
   auto all_binary = [](const std::vector<PgBinaryType>& types) {
     return !types.empty() &&
            std::none_of(types.begin(), types.end(), [](PgBinaryType t) { return t == PgBinaryType::kNone; });

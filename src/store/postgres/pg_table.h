@@ -21,8 +21,10 @@ namespace dbsync {
 
 class PgTableState {
  public:
-  // kUsage when a key field is not a column of the table.
-  static Result<PgTableState> make(PgTable table, const std::vector<std::string>& key);
+  // kUsage when a key field is not a column of the table. Timestamps count
+  // as having a binary form when `integer_datetimes` (PgConn).
+  static Result<PgTableState> make(PgTable table, const std::vector<std::string>& key,
+                                   bool integer_datetimes);
 
   const PgTable& table() const { return table_; }
   const std::vector<std::string>& key() const { return key_; }

@@ -368,7 +368,7 @@ class PgTxn : public StoreTxn {
     }
     std::vector<std::string> key = configured.empty() ? (*table)->primary_key : configured;
     if (key.empty()) return nullptr;
-    auto state = PgTableState::make(std::move(**table), key);
+    auto state = PgTableState::make(std::move(**table), key, conn_.integer_datetimes());
     if (!state) return std::unexpected(state.error());
     Entry e;
     e.key = key;
