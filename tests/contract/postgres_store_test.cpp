@@ -491,6 +491,7 @@ TEST_F(PostgresStore, RowsWrittenAsBinaryEqualRowsWrittenAsText) {
 // documents must be the same, for the values at every edge of each type:
 // the binary reader rebuilds PostgreSQL's own text for dates and times
 // (BC, years past 9999, infinity) and its words for NaN and the infinities.
+// Scans read COPY binary, lookups binary result columns.
 TEST_F(PostgresStore, RowsReadAsBinaryEqualRowsReadAsText) {
   const std::string columns =
       "id bigint PRIMARY KEY, i2 smallint, i4 integer, d double precision, b boolean, s text, vc varchar(5), "
@@ -524,6 +525,21 @@ TEST_F(PostgresStore, RowsReadAsBinaryEqualRowsReadAsText) {
     ASSERT_NE(at, std::string::npos) << doc;
     without_u.erase(at, 9);
     EXPECT_EQ(binary[key], without_u) << key;
+  }
+  // Lookups by key read the same way (binary results) and give the same.
+  std::vector<KeyRef> keys;
+  for (auto& [key, doc] : text) keys.push_back(*parse_key(key, 1));
+  for (const CollectionInfo& info : cat.collections) {
+    auto txn = begin(*store_, TxnMode::kRead);
+    size_t found = 0;
+    auto st = txn->lookup(info, keys, [&](size_t i, std::string_view doc) -> Status {
+      ++found;
+      EXPECT_EQ(std::string(doc), info.name == "bin" ? binary[keys[i].encoding] : text[keys[i].encoding])
+          << info.name << " " << keys[i].encoding;
+      return {};
+    });
+    ASSERT_TRUE(st.has_value()) << st.error().message;
+    EXPECT_EQ(found, keys.size()) << info.name;
   }
   EXPECT_EQ(binary["[0]"],
             R"({"b":null,"d":{"$numberDouble":"-Infinity"},"dt":"0044-03-15 BC","i2":0,"i4":0,"id":0,)"

@@ -71,17 +71,18 @@ Error PgConn::error(const std::string& what, const PGresult* result) const {
   return Error(code, std::move(text), std::move(hint));
 }
 
-Result<PgResult> PgConn::run(const std::string& sql, const std::vector<PgParam>& params,
-                             ExecStatusType want) {
+Result<PgResult> PgConn::run(const std::string& sql, const std::vector<PgParam>& params, ExecStatusType want,
+                             int result_format) {
   if (auto st = end_copy(); !st) return std::unexpected(st.error());
   std::vector<const char*> values;
   values.reserve(params.size());
   for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
   std::vector<int> lengths;
   for (const auto& p : params) lengths.push_back(p ? static_cast<int>(p->size()) : 0);
-  PgResult r(params.empty() ? PQexec(conn_, sql.c_str())
-                            : PQexecParams(conn_, sql.c_str(), static_cast<int>(params.size()), nullptr,
-                                           values.data(), lengths.data(), nullptr, 0));
+  PgResult r(params.empty() && result_format == 0
+                 ? PQexec(conn_, sql.c_str())
+                 : PQexecParams(conn_, sql.c_str(), static_cast<int>(params.size()), nullptr, values.data(),
+                                lengths.data(), nullptr, result_format));
   if (!r || PQresultStatus(r.get()) != want) {
     return std::unexpected(error("PostgreSQL statement failed", r.get()));
   }
@@ -96,6 +97,10 @@ Status PgConn::command(const std::string& sql, const std::vector<PgParam>& param
 
 Result<PgResult> PgConn::query(const std::string& sql, const std::vector<PgParam>& params) {
   return run(sql, params, PGRES_TUPLES_OK);
+}
+
+Result<PgResult> PgConn::query_binary(const std::string& sql, const std::vector<PgParam>& params) {
+  return run(sql, params, PGRES_TUPLES_OK, 1);
 }
 
 Result<uint64_t> PgConn::command_count(const std::string& sql, const std::vector<PgParam>& params) {

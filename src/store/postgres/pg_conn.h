@@ -50,6 +50,8 @@ class PgConn {
   Status command(const std::string& sql, const std::vector<PgParam>& params = {});
   // A statement that returns rows (or, with `rows_expected` false, none).
   Result<PgResult> query(const std::string& sql, const std::vector<PgParam>& params = {});
+  // The same with every result column in its binary form (pg_copy_binary.h).
+  Result<PgResult> query_binary(const std::string& sql, const std::vector<PgParam>& params);
   // Rows affected by a command.
   Result<uint64_t> command_count(const std::string& sql, const std::vector<PgParam>& params = {});
 
@@ -90,7 +92,8 @@ class PgConn {
  private:
   PgConn(PGconn* conn, std::string display, std::vector<std::string> secrets)
       : conn_(conn), display_(std::move(display)), secrets_(std::move(secrets)) {}
-  Result<PgResult> run(const std::string& sql, const std::vector<PgParam>& params, ExecStatusType want);
+  Result<PgResult> run(const std::string& sql, const std::vector<PgParam>& params, ExecStatusType want,
+                       int result_format = 0);
   // Waits for the result of a finished COPY and drains the connection.
   PgResult copy_result();
 

@@ -108,7 +108,8 @@ class PgTxn : public StoreTxn {
     // parameter, unnest(…) WITH ORDINALITY joined to the table on the
     // primary key index. Text arrays cast per element, so array-typed key
     // columns are looked up whole (unnest of an int[][] would flatten them).
-    std::string sql = "SELECT k.dbsync_ord, " + s.select_list("t.") + " FROM unnest(";
+    // The ordinal as text reads the same in either result format.
+    std::string sql = "SELECT k.dbsync_ord::text, " + s.select_list("t.") + " FROM unnest(";
     for (size_t i = 0; i < kc.size(); ++i) sql += (i ? ", $" : "$") + std::to_string(i + 1) + "::text[]";
     sql += ") WITH ORDINALITY AS k(";
     for (size_t i = 0; i < kc.size(); ++i) sql += "k" + std::to_string(i) + ", ";
@@ -134,6 +135,7 @@ class PgTxn : public StoreTxn {
       std::sort(written->second.begin(), written->second.end());
     std::vector<std::optional<std::string_view>> values(s.doc_columns().size());
     std::string doc;
+    const bool binary = s.binary_readable();
     for (size_t first = 0; first < keys.size(); first += kLookupBatch) {
       size_t count = std::min(kLookupBatch, keys.size() - first);
       std::vector<PgParam> params;
@@ -155,7 +157,10 @@ class PgTxn : public StoreTxn {
       for (size_t j = first; mode_ == TxnMode::kWrite && !lock && j < first + count; ++j)
         lock = written == written_.end() ||
                !std::binary_search(written->second.begin(), written->second.end(), xxh3_64(keys[j].encoding));
-      auto r = conn_.query(lock ? locking : sql, params);
+      // Binary results, when every column has that form, spare the server
+      // printing numbers and timestamps (as scan() does).
+      auto r = binary ? conn_.query_binary(lock ? locking : sql, params)
+                      : conn_.query(lock ? locking : sql, params);
       if (!r) return std::unexpected(std::move(r.error()).context("table '" + info.name + "'"));
       PGresult* res = r->get();
       std::set<size_t> seen;
@@ -173,7 +178,7 @@ class PgTxn : public StoreTxn {
                           : std::optional<std::string_view>(std::string_view(
                                 PQgetvalue(res, row, col), static_cast<size_t>(PQgetlength(res, row, col))));
         }
-        if (auto st = s.encode(values, doc, nullptr); !st) return st;
+        if (auto st = s.encode(values, doc, nullptr, binary); !st) return st;
         if (auto st = sink(index, doc); !st) return st;
       }
     }
