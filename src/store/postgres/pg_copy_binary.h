@@ -13,12 +13,11 @@
 // writes that row and the rest as COPY text, where PostgreSQL's own input
 // functions accept or reject it with their usual messages.
 //
-// Reading (COPY … TO, the export's and the verifying scans), every value of
-// these types converts: each is turned into the exact text PostgreSQL's
-// output function prints under the session settings of pg_conn.h (years
-// beyond 9999, BC, infinity included) where the JSON is built from that
-// text, so a row read as binary gives the document the same row read as
-// text gives. Pure functions and a reader without shared state.
+// Reading (COPY … TO for the export's and the verifying scans, binary
+// result columns for lookups by key), every value of these types converts: each is turned into the exact text
+// PostgreSQL's output function prints under the session settings of pg_conn.h (years beyond 9999, BC,
+// infinity included) where the JSON is built from that text, so a row read as binary gives the document the
+// same row read as text gives. Pure functions and a reader without shared state.
 #pragma once
 
 #include <cstdint>
