@@ -1,5 +1,7 @@
 #include "json/member_cursor.h"
 
+#include "json/parse.h"
+
 namespace dbsync {
 
 size_t skip_json_string(std::string_view t, size_t pos, bool* escaped) {
@@ -75,6 +77,18 @@ bool MemberCursor::next(std::string_view& name, bool& escaped, std::string_view&
   } else {
     return stop();
   }
+  return true;
+}
+
+bool member_name(std::string_view raw, bool escaped, std::string& storage, std::string_view& name) {
+  if (!escaped) {
+    name = raw;
+    return true;
+  }
+  auto v = json::parse("\"" + std::string(raw) + "\"");
+  if (!v || !v->is_string()) return false;
+  storage = v->as_string();
+  name = storage;
   return true;
 }
 

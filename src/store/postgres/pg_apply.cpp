@@ -68,39 +68,15 @@ Status PgStage::vanished(uint64_t expected, uint64_t done) {
 Result<bool> PgStage::find_slots(Change::Op op, const Change& c, const std::vector<const PgColumn*>& cols) {
   slots_.assign(cols.size(), std::string_view());
   if (op == Change::Op::kDelete) return true;
-  MemberCursor cursor(c.doc_text);
-  std::string_view raw, value;
-  bool escaped = false;
-  size_t hint = 0;
-  while (cursor.next(raw, escaped, value)) {
-    std::string_view name = raw;
-    if (escaped) {
-      auto v = json::parse("\"" + std::string(raw) + "\"");
-      if (!v || !v->is_string()) return fail(ErrorCode::kBadInput, "a document's member name is malformed");
-      unescaped_ = v->as_string();
-      name = unescaped_;
-    }
-    // Members and write columns are both in RFC 8785 order: the column is
-    // almost always the next one.
-    size_t j = hint;
-    while (j < cols.size() && cols[j]->name != name) ++j;
-    if (j == cols.size()) {
-      for (j = 0; j < hint && cols[j]->name != name; ++j) {
-      }
-      if (j == hint) {
-        // A generated or local column is not written; a field that is
-        // no column at all needs ALTER TABLE first.
-        if (state_.table().column(name) == nullptr) return false;
-        continue;
-      }
-    }
-    hint = j + 1;
-    if (!slots_[j].empty())
-      return fail(ErrorCode::kBadInput, "duplicate member name '" + std::string(name) + "'");
-    slots_[j] = value;
-  }
-  if (!cursor.ok()) return fail(ErrorCode::kBadInput, "a document is not a canonical JSON object");
-  return true;
+  return for_each_member_column(
+      c.doc_text, cols.size(), [&](size_t j) -> std::string_view { return cols[j]->name; },
+      [&](size_t j, std::string_view value) -> Status {
+        slots_[j] = value;
+        return {};
+      },
+      // A generated or local column is not written; a field that is no
+      // column at all needs ALTER TABLE first.
+      [&](std::string_view name) { return state_.table().column(name) != nullptr; });
 }
 
 Status PgStage::text_row(const Change& c, const std::vector<const PgColumn*>& cols, std::string& data) {

@@ -71,8 +71,7 @@ class PgStage {
   bool freeze_ = false;
   bool needs_text_ = false;              // a row had a value without a binary form
   std::vector<const PgColumn*> cols_;    // staging columns: write columns, then key columns not among them
-  std::vector<std::string_view> slots_;  // text_row(): each column's JSON text in the document
-  std::string unescaped_;
+  std::vector<std::string_view> slots_;  // find_slots(): each column's JSON text in the document
 };
 
 }  // namespace dbsync

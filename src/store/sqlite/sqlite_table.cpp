@@ -284,40 +284,16 @@ Result<bool> SqliteTableState::bind_doc_text(SqliteStmt& stmt, std::string_view 
   if (bind_plain_doc_text(stmt.handle(), doc, first)) return true;
   thread_local std::vector<char> bound;
   bound.assign(write_columns_.size(), 0);
-  MemberCursor cursor(doc);
-  std::string_view raw, value;
-  bool escaped = false;
-  size_t hint = 0;
-  std::string unescaped;
-  while (cursor.next(raw, escaped, value)) {
-    std::string_view name = raw;
-    if (escaped) {
-      auto v = json::parse("\"" + std::string(raw) + "\"");
-      if (!v || !v->is_string()) return fail(ErrorCode::kBadInput, "a document's member name is malformed");
-      unescaped = v->as_string();
-      name = unescaped;
-    }
-    // Members and write columns are both in RFC 8785 order: the column is
-    // almost always the next one.
-    size_t j = hint;
-    while (j < write_columns_.size() && write_columns_[j] != name) ++j;
-    if (j == write_columns_.size()) {
-      for (j = 0; j < hint && write_columns_[j] != name; ++j) {
-      }
-      if (j == hint) {
-        // A generated or local column is not written; a field that is no
-        // column at all needs ALTER TABLE first.
-        if (table_.column(name) == nullptr) return false;
-        continue;
-      }
-    }
-    hint = j + 1;
-    if (bound[j]) return fail(ErrorCode::kBadInput, "duplicate member name '" + std::string(name) + "'");
-    bound[j] = 1;
-    if (auto st = bind_json_text(stmt.handle(), first + static_cast<int>(j), value, write_columns_[j]); !st)
-      return std::unexpected(st.error());
-  }
-  if (!cursor.ok()) return fail(ErrorCode::kBadInput, "a document is not a canonical JSON object");
+  auto walked = for_each_member_column(
+      doc, write_columns_.size(), [&](size_t j) -> std::string_view { return write_columns_[j]; },
+      [&](size_t j, std::string_view value) -> Status {
+        bound[j] = 1;
+        return bind_json_text(stmt.handle(), first + static_cast<int>(j), value, write_columns_[j]);
+      },
+      // A generated or local column is not written; a field that is no
+      // column at all needs ALTER TABLE first.
+      [&](std::string_view name) { return table_.column(name) != nullptr; });
+  if (!walked || !*walked) return walked;
   for (size_t j = 0; j < write_columns_.size(); ++j) {
     if (bound[j]) continue;
     int rc = sqlite3_bind_null(stmt.handle(), first + static_cast<int>(j));
