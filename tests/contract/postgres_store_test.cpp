@@ -403,6 +403,13 @@ TEST_F(PostgresStore, DocumentsGivenAsTextAreWrittenLikeValues) {
   EXPECT_EQ(scan(*store_, after.collections[0]).size(), 3u);
 }
 
+// A column of every type with a COPY binary form (pg_copy_binary.h), for the
+// two tests below; each pairs table `bin` with a table `txt` that adds a
+// uuid column, which makes the same rows go as COPY text.
+constexpr const char* kBinaryColumns =
+    "id bigint PRIMARY KEY, i2 smallint, i4 integer, d double precision, b boolean, s text, vc varchar(5), "
+    "dt date, ts timestamp, tz timestamptz";
+
 // Inserts into a table whose every column has a binary form go as COPY
 // binary (pg_copy_binary.h); one column without (uuid) sends the same
 // documents as COPY text. Both tables must end up holding the same values,
@@ -410,9 +417,7 @@ TEST_F(PostgresStore, DocumentsGivenAsTextAreWrittenLikeValues) {
 // takes (a space before the time, an integer for a double): those switch
 // the rest of the run to text.
 TEST_F(PostgresStore, RowsWrittenAsBinaryEqualRowsWrittenAsText) {
-  const std::string columns =
-      "id bigint PRIMARY KEY, i2 smallint, i4 integer, d double precision, b boolean, s text, vc varchar(5), "
-      "dt date, ts timestamp, tz timestamptz";
+  const std::string columns = kBinaryColumns;
   sql("CREATE TABLE bin (" + columns + "); CREATE TABLE txt (" + columns + ", u uuid)");
   std::vector<std::string> texts = {
       R"({"b":true,"d":0.1,"dt":"2024-02-29","i2":-32768,"i4":2147483647,"id":1,"s":"tab\there \"q\" é",)"
@@ -482,7 +487,6 @@ TEST_F(PostgresStore, RowsWrittenAsBinaryEqualRowsWrittenAsText) {
     EXPECT_NE(st.error().message.find("key " + bad[i].key.encoding), std::string::npos) << st.error().message;
     txn.reset();
   }
-  txn.reset();
   EXPECT_EQ(scan(*store_, cat.collections[0]).size(), 5u);
 }
 
@@ -491,11 +495,9 @@ TEST_F(PostgresStore, RowsWrittenAsBinaryEqualRowsWrittenAsText) {
 // documents must be the same, for the values at every edge of each type:
 // the binary reader rebuilds PostgreSQL's own text for dates and times
 // (BC, years past 9999, infinity) and its words for NaN and the infinities.
-// Scans read COPY binary, lookups binary result columns.
+// Lookups by key, which read binary result columns, are compared too.
 TEST_F(PostgresStore, RowsReadAsBinaryEqualRowsReadAsText) {
-  const std::string columns =
-      "id bigint PRIMARY KEY, i2 smallint, i4 integer, d double precision, b boolean, s text, vc varchar(5), "
-      "dt date, ts timestamp, tz timestamptz";
+  const std::string columns = kBinaryColumns;
   const std::string rows = R"(
     (-9223372036854775808, -32768, -2147483648, 'NaN', true, '', 'abcde', '2024-02-29',
      '2026-01-15 10:30:45.123456', '2026-01-15 12:30:45.5+02'),
