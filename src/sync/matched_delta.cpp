@@ -1,8 +1,7 @@
 #include "sync/matched_delta.h"
 
-#include <unistd.h>
-
 #include <cerrno>
+#include <cstdio>
 #include <set>
 #include <system_error>
 
@@ -17,14 +16,40 @@ namespace fs = std::filesystem;
 
 namespace {
 
-Status unlink_file(const fs::path& path) {
-  if (auto st = fault::check(fault::Op::kWrite, path.string()); !st) return st;
-  if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
-    return fail(ErrorCode::kUnavailable, "cannot remove '" + path.string() + "': " +
-                                             std::error_code(errno, std::generic_category()).message());
+// Takes generation files out of the way of a fold, into one trash folder
+// made on first use. Renaming a file over another, or unlinking it, frees
+// its blocks on the spot: half a millisecond per 1 MB shard on a disk
+// mounted with `discard`, 0.13 s for an import that changes every one of
+// 256 shards. Moved aside, they are freed by the next command's sweeper
+// (sync/trash.h). A crash between the move and the rename that follows
+// leaves the file in the delta, which the next run folds in again.
+class FoldTrash {
+ public:
+  explicit FoldTrash(const LocalPaths& paths) : paths_(paths) {}
+
+  // Moves `collection`'s generation file `file` into the trash; a file
+  // that is not there is fine.
+  Status take(const std::string& collection, const fs::path& file) {
+    if (auto st = fault::check(fault::Op::kRename, file.string()); !st) return st;
+    if (root_.empty()) root_ = new_trash_folder(paths_, "fold");
+    fs::path dir = root_ / collection;
+    if (made_.insert(collection).second) {
+      std::error_code ec;
+      fs::create_directories(dir, ec);
+      if (ec) return fail(ErrorCode::kUnavailable, "cannot create '" + dir.string() + "': " + ec.message());
+    }
+    if (::rename(file.c_str(), (dir / file.filename()).c_str()) != 0 && errno != ENOENT) {
+      return fail(ErrorCode::kUnavailable, "cannot move '" + file.string() + "' to the trash: " +
+                                               std::error_code(errno, std::generic_category()).message());
+    }
+    return {};
   }
-  return {};
-}
+
+ private:
+  const LocalPaths& paths_;
+  fs::path root_;
+  std::set<std::string> made_;
+};
 
 Status fsync_dirs(const std::set<fs::path>& dirs) {
   for (const auto& d : dirs) {
@@ -33,9 +58,11 @@ Status fsync_dirs(const std::set<fs::path>& dirs) {
   return {};
 }
 
-// Renames every file of the delta over the generation's; returns the
-// generation folders it changed.
-Status move_delta_files(const SnapshotLayout& from, const SnapshotLayout& to, std::set<fs::path>& dirs) {
+// Renames every file of the delta into the generation, the file it
+// replaces moved to the trash first; returns the generation folders it
+// changed.
+Status move_delta_files(const SnapshotLayout& from, const SnapshotLayout& to, FoldTrash& trash,
+                        std::set<fs::path>& dirs) {
   std::error_code ec;
   if (!fs::exists(from.snapshot_dir(), ec)) return {};
   auto collections = list_dirs(from.snapshot_dir());
@@ -52,6 +79,7 @@ Status move_delta_files(const SnapshotLayout& from, const SnapshotLayout& to, st
       dirs.insert(to.repo());
     }
     for (const auto& f : *files) {
+      if (auto st = trash.take(c, target / f); !st) return st;
       if (auto st = rename_file(from.collection_dir(c) / f, target / f); !st) return st;
     }
     dirs.insert(target);
@@ -59,9 +87,10 @@ Status move_delta_files(const SnapshotLayout& from, const SnapshotLayout& to, st
   return {};
 }
 
-// Unlinks the generation files `files` does not list (shards the change
-// emptied, a collection gone, files of an old shard count).
-Status remove_unlisted_files(const SnapshotLayout& gen, const TreeDigests& files, std::set<fs::path>& dirs) {
+// Moves the generation files `files` does not list (shards the change
+// emptied, a collection gone, files of an old shard count) to the trash.
+Status remove_unlisted_files(const SnapshotLayout& gen, const TreeDigests& files, FoldTrash& trash,
+                             std::set<fs::path>& dirs) {
   std::error_code ec;
   if (!fs::exists(gen.snapshot_dir(), ec)) return {};
   auto collections = list_dirs(gen.snapshot_dir());
@@ -73,7 +102,7 @@ Status remove_unlisted_files(const SnapshotLayout& gen, const TreeDigests& files
     size_t kept = names->size();
     for (const auto& f : *names) {
       if (files.count(std::string(kSnapshotDirName) + "/" + c + "/" + f)) continue;
-      if (auto st = unlink_file(dir / f); !st) return st;
+      if (auto st = trash.take(c, dir / f); !st) return st;
       dirs.insert(dir);
       --kept;
     }
@@ -98,8 +127,9 @@ Status fold_delta(const LocalPaths& paths, const MatchedMeta& meta) {
   SnapshotLayout from(paths.matched_dir() / meta.delta);
   SnapshotLayout to(generation_root(paths, meta.generation));
   std::set<fs::path> dirs;
-  if (auto st = move_delta_files(from, to, dirs); !st) return st;
-  if (auto st = remove_unlisted_files(to, meta.files, dirs); !st) return st;
+  FoldTrash trash(paths);
+  if (auto st = move_delta_files(from, to, trash, dirs); !st) return st;
+  if (auto st = remove_unlisted_files(to, meta.files, trash, dirs); !st) return st;
   if (auto st = fsync_dirs(dirs); !st) return st;
   // Only now, with every file in place and durable, does the delta folder
   // go: its existence is what says a fold is still due.

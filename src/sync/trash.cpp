@@ -21,6 +21,16 @@ constexpr std::string_view kTrashPrefix = "trash-";
 
 bool is_trash_folder(const std::string& name) { return name.starts_with(kTrashPrefix); }
 
+fs::path new_trash_folder(const LocalPaths& paths, const std::string& what) {
+  // Unique, so it never lands on a trash folder another process is
+  // deleting right now (generation numbers can repeat once .dbsync/ is
+  // reset).
+  char suffix[64];
+  std::snprintf(suffix, sizeof suffix, "-%ld-%lld", static_cast<long>(::getpid()),
+                static_cast<long long>(std::chrono::steady_clock::now().time_since_epoch().count()));
+  return paths.matched_dir() / (std::string(kTrashPrefix) + what + suffix);
+}
+
 Status retire_stale_generations(const LocalPaths& paths, const std::string& keep) {
   std::error_code ec;
   if (!fs::exists(paths.matched_dir(), ec)) return {};
@@ -28,13 +38,7 @@ Status retire_stale_generations(const LocalPaths& paths, const std::string& keep
   if (!dirs) return std::unexpected(dirs.error());
   for (const auto& d : *dirs) {
     if (d == keep || is_trash_folder(d)) continue;
-    // Unique, so it never lands on a trash folder another process is
-    // deleting right now (generation numbers can repeat once .dbsync/ is
-    // reset).
-    char suffix[64];
-    std::snprintf(suffix, sizeof suffix, "-%ld-%lld", static_cast<long>(::getpid()),
-                  static_cast<long long>(std::chrono::steady_clock::now().time_since_epoch().count()));
-    fs::path to = paths.matched_dir() / (std::string(kTrashPrefix) + d + suffix);
+    fs::path to = new_trash_folder(paths, d);
     fs::rename(paths.matched_dir() / d, to, ec);
     if (ec) {
       return fail(ErrorCode::kUnavailable,

@@ -69,9 +69,22 @@ std::vector<std::string> replaced(const std::map<std::string, ino_t>& before,
   return out;
 }
 
+// The folders of the matched state, the trash left out.
 std::vector<std::string> folders(const TestReplica& r) {
   std::vector<std::string> out;
-  for (const auto& e : fs::directory_iterator(r.repo / ".dbsync/matched")) out.push_back(e.path().filename());
+  for (const auto& e : fs::directory_iterator(r.repo / ".dbsync/matched")) {
+    if (!e.path().filename().string().starts_with("trash-")) out.push_back(e.path().filename());
+  }
+  return out;
+}
+
+// "<collection>/<file>" -> bytes of the generation files folds moved to
+// the trash, for the next command to delete.
+std::map<std::string, std::string> trashed(const TestReplica& r) {
+  std::map<std::string, std::string> out;
+  for (const auto& e : fs::directory_iterator(r.repo / ".dbsync/matched")) {
+    if (e.path().filename().string().starts_with("trash-fold-")) out.merge(testing::tree_files(e.path()));
+  }
   return out;
 }
 
@@ -89,6 +102,7 @@ TEST(MatchedDelta, AnExportOfOneChangeReplacesOnlyItsShardInTheLiveGeneration) {
   const std::string generation = matched(a).generation;
   auto before = inodes(a);
   ASSERT_EQ(before.size(), 17u);  // 16 shards and schema.json
+  auto old_files = testing::tree_files(live_root(a) / "dbsync");
 
   a.sql("UPDATE t SET v = 'changed' WHERE id = 7");
   a.now += 1000;
@@ -99,9 +113,17 @@ TEST(MatchedDelta, AnExportOfOneChangeReplacesOnlyItsShardInTheLiveGeneration) {
   EXPECT_EQ(replaced(before, inodes(a)).size(), 1u);
   EXPECT_EQ(folders(a), std::vector<std::string>{generation});  // the delta is gone
   expect_generation_is_the_snapshot(a);
+  // The replaced file waits in the trash as it was, not freed on the
+  // commit's path.
+  auto trash = trashed(a);
+  ASSERT_EQ(trash.size(), 1u);
+  const auto& [name, bytes] = *trash.begin();
+  EXPECT_EQ(bytes, old_files[name]);
+  EXPECT_NE(bytes, a.snapshot()[name]);
   auto again = run_export(a.options());
   ASSERT_TRUE(again.has_value()) << again.error().message;
   EXPECT_FALSE(again->changed_any());
+  EXPECT_TRUE(trashed(a).empty());  // the next command deleted it
 }
 
 TEST(MatchedDelta, AnImportReplacesTheChangedShardsAndRemovesOnesItEmpties) {
@@ -149,6 +171,10 @@ TEST(MatchedDelta, AnImportReplacesTheChangedShardsAndRemovesOnesItEmpties) {
   EXPECT_EQ(changed[1], "dbsync/" + emptied + " (removed)");
   expect_generation_is_the_snapshot(b);
   EXPECT_EQ(folders(b), std::vector<std::string>{matched(b).generation});
+  // Both the replaced and the emptied shard wait in the trash.
+  auto trash = trashed(b);
+  EXPECT_EQ(trash.size(), 2u);
+  EXPECT_TRUE(trash.count(emptied)) << emptied;
 }
 
 TEST(MatchedDelta, AFoldACrashInterruptedIsNotReadHalfWayAndTheNextRunFinishesIt) {

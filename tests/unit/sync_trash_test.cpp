@@ -49,10 +49,13 @@ TEST(SyncTrash, ALeftoverFolderIsRetiredByTheCommitAndDeletedByTheNextCommand) {
   EXPECT_EQ((*second)->generation, generation);
   // The commit renamed the leftover, so it can never be mistaken for a
   // delta or picked again as a new folder's name.
+  // The fold moved the shard file it replaced into a trash folder of its
+  // own.
   auto after_commit = matched_folders(a);
-  ASSERT_EQ(after_commit.size(), 2u);
+  ASSERT_EQ(after_commit.size(), 3u);
   EXPECT_EQ(after_commit[0], generation);
   EXPECT_TRUE(after_commit[1].starts_with("trash-" + leftover + "-")) << after_commit[1];
+  EXPECT_TRUE(after_commit[2].starts_with("trash-fold-")) << after_commit[2];
 
   // Any command that opens the replica deletes what was in the trash when
   // it started.
@@ -63,7 +66,12 @@ TEST(SyncTrash, ALeftoverFolderIsRetiredByTheCommitAndDeletedByTheNextCommand) {
     auto exported = export_replica(*replica);
     ASSERT_TRUE(exported.has_value()) << exported.error().message;
   }
-  EXPECT_EQ(matched_folders(a), std::vector<std::string>{generation});
+  // What is left is the trash of this command's own fold.
+  auto after_next = matched_folders(a);
+  ASSERT_EQ(after_next.size(), 2u);
+  EXPECT_EQ(after_next[0], generation);
+  EXPECT_TRUE(after_next[1].starts_with("trash-fold-")) << after_next[1];
+  EXPECT_NE(after_next[1], after_commit[2]);
 
   // The replica still works from its matched state: nothing to export.
   auto again = run_export(a.options());
