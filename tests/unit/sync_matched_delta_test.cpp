@@ -124,6 +124,17 @@ TEST(MatchedDelta, AnExportOfOneChangeReplacesOnlyItsShardInTheLiveGeneration) {
   ASSERT_TRUE(again.has_value()) << again.error().message;
   EXPECT_FALSE(again->changed_any());
   EXPECT_TRUE(trashed(a).empty());  // the next command deleted it
+
+  // A fold that only adds files (a new table) replaces nothing, and makes
+  // no trash folder.
+  a.sql("CREATE TABLE u (id INTEGER PRIMARY KEY); INSERT INTO u VALUES (1);");
+  a.now += 1000;
+  auto added = run_export(a.options());
+  ASSERT_TRUE(added.has_value()) << added.error().message;
+  EXPECT_EQ(matched(a).generation, generation);
+  for (const auto& e : fs::directory_iterator(a.repo / ".dbsync/matched"))
+    EXPECT_FALSE(e.path().filename().string().starts_with("trash-")) << e.path();
+  expect_generation_is_the_snapshot(a);
 }
 
 TEST(MatchedDelta, AnImportReplacesTheChangedShardsAndRemovesOnesItEmpties) {
